@@ -1,0 +1,242 @@
+//! The registry of diagnostic codes.
+//!
+//! Every diagnostic djinn reports has a stable code. The list below is the
+//! single source of truth: `docs/diagnostics.md` documents each code with an
+//! example, and the fixture corpus under `tests/fixtures/` holds at least one
+//! failing project per code (a test enforces both).
+
+use serde::Serialize;
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $severity:ident, $title:literal; )*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as written in output, e.g. `E0101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// A short title shared by every diagnostic with this code.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title,)* }
+            }
+
+            /// The severity diagnostics with this code have by default.
+            pub fn default_severity(self) -> super::Severity {
+                match self { $(Code::$variant => super::Severity::$severity,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // ── syntax ────────────────────────────────────────────────────────────
+    /// A `.djinn` file does not follow the grammar.
+    SyntaxError = "E0001", Error, "syntax error";
+    /// A URL pattern string is malformed (`<int:id` without `>`, empty name).
+    InvalidPathPattern = "E0002", Error, "invalid URL pattern";
+    /// A number literal does not fit its type.
+    InvalidNumber = "E0003", Error, "invalid number";
+
+    // ── settings (djinn.toml) ─────────────────────────────────────────────
+    /// `djinn.toml` is not valid TOML.
+    SettingsSyntax = "E0010", Error, "invalid TOML";
+    /// A key `djinn.toml` does not know.
+    SettingsUnknownKey = "E0011", Error, "unknown settings key";
+    /// A settings value of the wrong type.
+    SettingsWrongType = "E0012", Error, "wrong type for a setting";
+    /// A required setting is missing.
+    SettingsMissingKey = "E0013", Error, "missing setting";
+    /// A setting has a value of the right type that is still not valid.
+    SettingsInvalidValue = "E0014", Error, "invalid setting value";
+    /// A middleware is named twice, or an unknown middleware is named.
+    SettingsMiddleware = "E0015", Error, "invalid middleware order";
+    /// The project has no `djinn.toml`.
+    SettingsMissingFile = "E0016", Error, "missing djinn.toml";
+
+    // ── models ────────────────────────────────────────────────────────────
+    /// A field name that the model (or a relation on the path) does not have.
+    UnknownField = "E0101", Error, "unknown field";
+    /// A model name that no `model` declares.
+    UnknownModel = "E0102", Error, "unknown model";
+    /// Two models with the same name.
+    DuplicateModel = "E0103", Error, "duplicate model";
+    /// Two fields with the same name in one model.
+    DuplicateField = "E0104", Error, "duplicate field";
+    /// A relation field whose target model does not exist.
+    RelationToMissingModel = "E0105", Error, "relation to a missing model";
+    /// Two reverse relations (or a reverse relation and a field) share a name.
+    RelatedNameClash = "E0106", Error, "related name clash";
+    /// A field option that does not apply to the field's type.
+    InvalidFieldOption = "E0107", Error, "option not valid for this field";
+    /// The same option given twice.
+    DuplicateOption = "E0108", Error, "duplicate option";
+    /// A field type that needs an argument was given none (`string` without `max`).
+    MissingTypeArgument = "E0109", Error, "missing type argument";
+    /// A default value of the wrong type.
+    InvalidDefault = "E0110", Error, "invalid default";
+    /// A choice value that the choice field does not declare.
+    UnknownChoice = "E0111", Error, "unknown choice value";
+    /// Two choices with the same key.
+    DuplicateChoice = "E0112", Error, "duplicate choice";
+    /// `on_delete = set_null` on a relation that is not `null`.
+    SetNullWithoutNull = "E0113", Error, "set_null needs a nullable relation";
+    /// A foreign key or one-to-one relation without `on_delete`.
+    MissingOnDelete = "E0114", Error, "missing on_delete";
+    /// An unknown field type argument or option name.
+    UnknownOption = "E0115", Error, "unknown option";
+    /// More than one field is marked `primary_key`.
+    MultiplePrimaryKeys = "E0116", Error, "multiple primary keys";
+    /// A field named `id` while the model also gets the implicit `id` key.
+    ReservedFieldName = "E0117", Error, "reserved name";
+    /// An unknown or duplicate entry in a `meta` block.
+    InvalidMeta = "E0118", Error, "invalid meta entry";
+    /// A type argument with an invalid value (`string(max = 0)`).
+    InvalidTypeArgument = "E0119", Error, "invalid type argument";
+    /// A `str` format refers to something that is not a field.
+    InvalidStrFormat = "E0120", Error, "invalid str format";
+
+    // ── urls ──────────────────────────────────────────────────────────────
+    /// A route names a view that does not exist.
+    UnknownView = "E0201", Error, "unknown view";
+    /// Two routes with the same `name`.
+    DuplicateUrlName = "E0202", Error, "duplicate URL name";
+    /// A URL name that no route declares.
+    UnknownUrlName = "E0203", Error, "unknown URL name";
+    /// A converter other than `int`, `str`, `slug`, `uuid`, `path`.
+    UnknownConverter = "E0204", Error, "unknown converter";
+    /// A route's converter does not produce the view parameter's type.
+    ConverterMismatch = "E0205", Error, "converter does not match the view parameter";
+    /// A route and its view disagree on parameter names.
+    RouteParameterMismatch = "E0206", Error, "route and view parameters differ";
+    /// A URL reverse (redirect, success) with missing, extra or mistyped arguments.
+    UrlArgumentMismatch = "E0207", Error, "wrong URL arguments";
+    /// A route that an earlier route always matches first.
+    ShadowedRoute = "W0208", Warning, "unreachable route";
+    /// `include` of a URL group that does not exist.
+    UnknownUrlGroup = "E0209", Error, "unknown URL group";
+    /// The same parameter name twice in one URL pattern.
+    DuplicatePathParameter = "E0210", Error, "duplicate URL parameter";
+    /// Two URL groups with the same name, or two unnamed root groups.
+    DuplicateUrlGroup = "E0211", Error, "duplicate URL group";
+    /// A view that no route serves.
+    UnroutedView = "W0212", Warning, "view is never routed";
+    /// URL groups that include each other in a cycle.
+    IncludeCycle = "E0213", Error, "include cycle";
+    /// A URL group that no `include` reaches.
+    UnusedUrlGroup = "W0214", Warning, "URL group is never included";
+
+    // ── views ─────────────────────────────────────────────────────────────
+    /// Two views with the same name.
+    DuplicateView = "E0301", Error, "duplicate view";
+    /// A clause that this kind of view does not take.
+    ClauseNotAllowed = "E0302", Error, "clause not allowed for this view kind";
+    /// A clause this kind of view needs is missing.
+    MissingClause = "E0303", Error, "missing clause";
+    /// A template file that does not exist under `templates/`.
+    UnknownTemplate = "E0304", Error, "unknown template";
+    /// A Rust function that does not exist in `src/`.
+    UnknownRustFunction = "E0305", Error, "unknown Rust function";
+    /// A Rust function whose signature the generated code cannot call.
+    RustSignatureMismatch = "E0306", Error, "incompatible Rust function signature";
+    /// The same clause twice in one view.
+    DuplicateClause = "E0307", Error, "duplicate clause";
+    /// A form field that cannot be edited (auto key, `auto_now`, reverse relation).
+    FieldNotEditable = "E0308", Error, "field not editable";
+    /// A `fields` list that is empty or names a field twice.
+    InvalidFieldList = "E0309", Error, "invalid field list";
+    /// A query over another model than the view's.
+    QueryModelMismatch = "E0310", Error, "query over the wrong model";
+    /// An invalid value for `paginate` or `cache`.
+    InvalidClauseValue = "E0311", Error, "invalid clause value";
+    /// An HTTP method that is not one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS.
+    UnknownHttpMethod = "E0312", Error, "unknown HTTP method";
+    /// A permission that is malformed or names a missing model or action.
+    UnknownPermission = "E0313", Error, "unknown permission";
+    /// Two view parameters with the same name.
+    DuplicateParameter = "E0314", Error, "duplicate parameter";
+    /// A view parameter type that is not a converter type.
+    UnknownParameterType = "E0315", Error, "unknown parameter type";
+    /// A query that does not return what the clause needs (a list for `query`, a row for `get`).
+    QueryShapeMismatch = "E0316", Error, "query has the wrong shape";
+    /// A context entry whose name is reserved or given twice.
+    ContextNameClash = "E0317", Error, "context name clash";
+    /// A Rust file under `src/` that does not parse.
+    RustSyntaxError = "E0318", Error, "Rust syntax error";
+    /// A hook on an unknown signal.
+    UnknownSignal = "E0319", Error, "unknown signal";
+    /// A view or hook path that is not `module::function`.
+    InvalidRustPath = "E0320", Error, "invalid Rust path";
+
+    // ── queries ───────────────────────────────────────────────────────────
+    /// A name in a query value that is neither a parameter, a context entry nor a choice.
+    UnknownName = "E0401", Error, "unknown name";
+    /// A lookup whose value has the wrong type for the field.
+    LookupTypeMismatch = "E0402", Error, "mismatched types in lookup";
+    /// A lookup that does not apply to the field's type (`contains` on an int).
+    LookupNotApplicable = "E0403", Error, "lookup not applicable to this field";
+    /// A path that continues through a field that is not a relation.
+    NotARelation = "E0404", Error, "not a relation";
+    /// An unknown queryset method.
+    UnknownQueryMethod = "E0406", Error, "unknown query method";
+    /// `order_by` on a field that cannot be ordered (a many relation).
+    InvalidOrdering = "E0407", Error, "invalid ordering";
+    /// A slice with negative or reversed bounds.
+    InvalidSlice = "E0408", Error, "invalid slice";
+    /// A queryset method after `count()` or `first()`.
+    MethodAfterTerminal = "E0409", Error, "method after a terminal operation";
+    /// `in` with something that is not a list or a relation.
+    InNeedsList = "E0410", Error, "`in` needs a list";
+    /// A function in a lookup or check constraint that does not exist or gets the wrong type.
+    UnknownFunction = "E0411", Error, "unknown function";
+    /// A query method called with the wrong number or kind of arguments.
+    InvalidQueryArguments = "E0412", Error, "invalid query arguments";
+
+    // ── admin ─────────────────────────────────────────────────────────────
+    /// Two `admin` blocks for one model.
+    DuplicateAdmin = "E0502", Error, "duplicate admin";
+    /// An admin option djinn does not know.
+    UnknownAdminOption = "E0503", Error, "unknown admin option";
+    /// A `list_filter` on a field that cannot be filtered.
+    InvalidAdminFilter = "E0504", Error, "invalid admin filter";
+    /// A `search` over a field that is not text.
+    InvalidAdminSearch = "E0505", Error, "invalid admin search field";
+
+    // ── hooks ─────────────────────────────────────────────────────────────
+    /// Two hooks on the same signal and model calling the same function.
+    DuplicateHook = "E0601", Error, "duplicate hook";
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} used twice");
+            assert_eq!(s.len(), 5, "{s}");
+            let expected = match code.default_severity() {
+                crate::diagnostics::Severity::Error => 'E',
+                crate::diagnostics::Severity::Warning => 'W',
+            };
+            assert!(s.starts_with(expected), "{s} has the wrong letter for its severity");
+        }
+    }
+}

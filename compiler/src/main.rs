@@ -1,0 +1,5 @@
+//! The `djinn` command line.
+
+fn main() {
+    println!("djinn");
+}

@@ -1,0 +1,1 @@
+//! Shared helpers for djinn's end-to-end tests and fixture corpus.
