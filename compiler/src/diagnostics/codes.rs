@@ -8,11 +8,11 @@
 use serde::Serialize;
 
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $severity:ident, $title:literal; )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $severity:ident, $title:literal; )*) => {
         /// A stable diagnostic code.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
-            $( $(#[$doc])* $variant, )*
+            $( $(#[doc = $doc])* $variant, )*
         }
 
         impl Code {
@@ -27,6 +27,11 @@ macro_rules! codes {
             /// A short title shared by every diagnostic with this code.
             pub fn title(self) -> &'static str {
                 match self { $(Code::$variant => $title,)* }
+            }
+
+            /// What the code means: its doc comment, one paragraph.
+            pub fn explanation(self) -> &'static str {
+                match self { $(Code::$variant => concat!($($doc),*).trim_ascii(),)* }
             }
 
             /// The severity diagnostics with this code have by default.
