@@ -1,3 +1,33 @@
 //! `djinn-runtime`: the thin library every generated crate depends on.
 //!
 //! One concept per module; this file only declares modules and re-exports.
+
+pub mod app;
+pub mod config;
+pub mod error;
+pub mod error_pages;
+pub mod logging;
+pub mod middleware;
+pub mod request;
+pub mod response;
+pub mod server;
+pub mod static_files;
+
+pub use app::{App, Handler, RouteInfo, RouteMatch, Router};
+pub use config::{ConfigError, FrameOptions, Limits, SecurityConfig, ServerConfig, StaticConfig};
+pub use error::HttpError;
+pub use error_pages::{ErrorContext, ErrorRenderer};
+pub use logging::init_logging;
+pub use middleware::{Middleware, MiddlewareFn, MiddlewareKind, Next};
+pub use request::{Request, UrlParams};
+pub use response::Response;
+pub use server::{
+    TestServer, bind_and_serve, run, serve, serve_with_shutdown, shutdown_signal, spawn_test_server,
+};
+
+/// Bytes, the body type of requests and responses.
+pub use bytes::Bytes;
+/// Boxed, sendable future: the return type of handlers and middleware.
+pub use futures_util::future::BoxFuture;
+/// The `http` crate (methods, status codes, headers), so generated code needs no other dependency.
+pub use http;

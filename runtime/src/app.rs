@@ -1,0 +1,386 @@
+//! The application: the interface generated code implements, and the
+//! dispatch at the heart of the onion.
+//!
+//! Input: a generated [`Router`] (a plain `fn(&Method, &str) -> RouteMatch`,
+//! typically a `match` on path segments), the URL patterns for the debug 404
+//! page ([`RouteInfo`]), a [`ServerConfig`], shared state. Output: an [`App`]
+//! that answers a [`Request`] with a [`Response`] through the middleware,
+//! static files, the router and the matched [`Handler`].
+//!
+//! Everything crosses this boundary as function pointers and boxed futures,
+//! never as generic parameters: hyper, tokio and the onion are compiled once
+//! in the runtime, and a rebuild of a generated crate compiles only its own
+//! code.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+use http::{Extensions, Method};
+
+use crate::config::{ConfigError, ServerConfig};
+use crate::error::HttpError;
+use crate::error_pages::{self, ErrorContext, ErrorRenderer};
+use crate::middleware::security::SecurityHeaders;
+use crate::middleware::timing::log_access;
+use crate::middleware::{Middleware, MiddlewareKind, Next};
+use crate::request::{Request, UrlParams};
+use crate::response::Response;
+use crate::static_files::StaticFiles;
+
+/// A view as the runtime calls it.
+///
+/// Why this shape:
+/// - a `fn` pointer, not a boxed closure: routes are static items of the
+///   generated crate and capture nothing, so matching returns a `Copy`
+///   value without allocating, and there is one type for every view;
+/// - the future is boxed because each `async fn` has its own unnameable
+///   type, and a box is what makes one signature fit all views;
+/// - `'static + Send` so the runtime can time it out, catch its panics and
+///   run it on any worker thread; hence the request is taken by value
+///   (it owns its body and parameters) rather than borrowed;
+/// - `Result` so views use `?` and errors become error pages in one place.
+///
+/// Generated code writes `async fn view(request: Request) -> Result<Response, HttpError>`
+/// and a one-line wrapper `fn view_handler(r: Request) -> BoxFuture<…> { Box::pin(view(r)) }`.
+pub type Handler = fn(Request) -> BoxFuture<'static, Result<Response, HttpError>>;
+
+/// The generated route matcher: method and percent-decoded path to a route.
+pub type Router = fn(&Method, &str) -> RouteMatch;
+
+/// What the router found for a method and path.
+#[derive(Clone, Debug)]
+pub enum RouteMatch {
+    /// A route matches: call `handler` with `params` set on the request.
+    Found {
+        /// The view.
+        handler: Handler,
+        /// The URL parameters captured from the path.
+        params: UrlParams,
+    },
+    /// The path matches a route, but not for this method: 405 with `Allow`.
+    MethodNotAllowed {
+        /// The methods the path answers.
+        allow: &'static [Method],
+    },
+    /// No route matches the path: 404 (or an `APPEND_SLASH` redirect).
+    NotFound,
+}
+
+/// A URL pattern as written in the spec, listed on the debug 404 page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteInfo {
+    /// The pattern, such as `posts/<int:id>/`.
+    pub pattern: &'static str,
+    /// The route's name, if it has one.
+    pub name: Option<&'static str>,
+}
+
+/// An application: router, settings, middleware, static files and shared state.
+pub struct App {
+    config: ServerConfig,
+    router: Router,
+    routes: &'static [RouteInfo],
+    middleware: Vec<Middleware>,
+    security_headers: SecurityHeaders,
+    static_files: Option<StaticFiles>,
+    state: Arc<Extensions>,
+    error_renderer: Option<ErrorRenderer>,
+}
+
+impl App {
+    /// An application routing with `router`; fails if a setting cannot be used.
+    pub fn new(config: ServerConfig, router: Router) -> Result<App, ConfigError> {
+        let security_headers = SecurityHeaders::from_config(&config.security)?;
+        let static_files = StaticFiles::new(&config.static_files, config.debug)?;
+        let middleware = config
+            .middleware
+            .iter()
+            .map(|kind| kind.middleware())
+            .collect();
+        if config.allowed_hosts.is_empty() && !config.debug {
+            tracing::warn!("allowed_hosts is empty and debug is off: every request will get 400");
+        }
+        Ok(App {
+            config,
+            router,
+            routes: &[],
+            middleware,
+            security_headers,
+            static_files,
+            state: Arc::default(),
+            error_renderer: None,
+        })
+    }
+
+    /// Sets the URL patterns shown on the debug 404 page.
+    pub fn with_routes(mut self, routes: &'static [RouteInfo]) -> App {
+        self.routes = routes;
+        self
+    }
+
+    /// Adds a value every handler can read with [`Request::state`] (a database pool, say).
+    pub fn with_state<T: Clone + Send + Sync + 'static>(mut self, value: T) -> App {
+        Arc::make_mut(&mut self.state).insert(value);
+        self
+    }
+
+    /// Sets the project's own production error pages.
+    pub fn with_error_renderer(mut self, renderer: ErrorRenderer) -> App {
+        self.error_renderer = Some(renderer);
+        self
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    /// The URL patterns given to [`App::with_routes`].
+    pub fn routes(&self) -> &'static [RouteInfo] {
+        self.routes
+    }
+
+    /// The middleware layers, outermost first.
+    pub fn middleware(&self) -> &[Middleware] {
+        &self.middleware
+    }
+
+    /// The headers of the security middleware, validated at start-up.
+    pub fn security_headers(&self) -> &SecurityHeaders {
+        &self.security_headers
+    }
+
+    /// Routes `method` and `path`; a HEAD request falls back to the GET route.
+    pub fn route(&self, method: &Method, path: &str) -> RouteMatch {
+        let found = (self.router)(method, path);
+        if *method == Method::HEAD && !matches!(found, RouteMatch::Found { .. }) {
+            return (self.router)(&Method::GET, path);
+        }
+        found
+    }
+
+    /// Django's `APPEND_SLASH`: for a GET or HEAD of `path` (decoded) that has
+    /// no route while `path/` has one, the location to redirect to: the raw
+    /// path plus `/`, with the query string kept.
+    pub fn append_slash_location(
+        &self,
+        method: &Method,
+        path: &str,
+        raw_path: &str,
+        query: Option<&str>,
+    ) -> Option<String> {
+        let eligible = self.config.append_slash
+            && matches!(*method, Method::GET | Method::HEAD)
+            && !path.ends_with('/');
+        if !eligible || !matches!(self.route(method, path), RouteMatch::NotFound) {
+            return None;
+        }
+        let with_slash = format!("{path}/");
+        if matches!(self.route(method, &with_slash), RouteMatch::NotFound) {
+            return None;
+        }
+        // `//evil.example/` would be a protocol-relative URL: an open redirect.
+        let mut location = match raw_path.strip_prefix("//") {
+            Some(rest) => format!("/%2F{rest}/"),
+            None => format!("{raw_path}/"),
+        };
+        if let Some(query) = query {
+            location.push('?');
+            location.push_str(query);
+        }
+        Some(location)
+    }
+
+    /// Answers `request` through the whole onion, like the server does
+    /// (also usable without a socket, in tests). Panics and the request
+    /// time limit are handled here.
+    pub async fn handle(self: &Arc<App>, mut request: Request) -> Response {
+        let started = Instant::now();
+        let method = request.method().clone();
+        let path = request.path().to_owned();
+        request.set_state(Arc::clone(&self.state));
+        let app = Arc::clone(self);
+        let onion = AssertUnwindSafe(async move { Next::start(app).run(request).await });
+        let limit = self.config.limits.request_timeout;
+        match tokio::time::timeout(limit, onion.catch_unwind()).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(panic)) => {
+                let message = error_pages::panic_message(panic.as_ref());
+                let error = HttpError::Internal(format!("middleware panicked: {message}"));
+                self.reject(&method, &path, error, started)
+            }
+            Err(_) => {
+                let error = HttpError::ServiceUnavailable(format!(
+                    "no response within the request timeout of {limit:?}"
+                ));
+                self.reject(&method, &path, error, started)
+            }
+        }
+    }
+
+    /// The innermost layer: static files, or the router and the matched handler.
+    pub(crate) fn dispatch(
+        self: Arc<App>,
+        mut request: Request,
+    ) -> BoxFuture<'static, Result<Response, HttpError>> {
+        Box::pin(async move {
+            if let Some(static_files) = &self.static_files
+                && let Some(relative) = static_files.relative_path(request.path())
+            {
+                return static_files.serve(&request, relative).await;
+            }
+            match self.route(request.method(), request.path()) {
+                RouteMatch::Found { handler, params } => {
+                    request.set_params(params);
+                    // Calling the handler inside the future catches a panic in
+                    // its synchronous part as well.
+                    let call = AssertUnwindSafe(async move { handler(request).await });
+                    match call.catch_unwind().await {
+                        Ok(answer) => answer,
+                        Err(panic) => {
+                            let message = error_pages::panic_message(panic.as_ref());
+                            Err(HttpError::Internal(format!("handler panicked: {message}")))
+                        }
+                    }
+                }
+                RouteMatch::MethodNotAllowed { allow } => {
+                    Err(HttpError::MethodNotAllowed { allow })
+                }
+                RouteMatch::NotFound => Err(HttpError::NotFound(format!(
+                    "no route matches {:?}",
+                    request.path()
+                ))),
+            }
+        })
+    }
+
+    /// The error page for `error` on a request for `method` and `path`.
+    pub fn error_response(&self, method: &Method, path: &str, error: HttpError) -> Response {
+        if error.status().is_server_error() {
+            tracing::error!(%method, path, %error, "request failed");
+        } else {
+            tracing::debug!(%method, path, %error, "request refused");
+        }
+        let context = ErrorContext {
+            debug: self.config.debug,
+            method,
+            path,
+            routes: self.routes,
+        };
+        error_pages::render(&context, &error, self.error_renderer)
+    }
+
+    /// The answer to a request refused outside the onion (body too large or
+    /// too slow, bad path, timeout, panic in a middleware): its error page
+    /// gets the security headers and the access-log line that the
+    /// configured middleware would have given it.
+    pub fn reject(
+        &self,
+        method: &Method,
+        path: &str,
+        error: HttpError,
+        started: Instant,
+    ) -> Response {
+        let mut response = self.error_response(method, path, error);
+        let enabled =
+            |wanted: fn(&MiddlewareKind) -> bool| self.config.middleware.iter().any(wanted);
+        if enabled(|kind| matches!(kind, MiddlewareKind::Security)) {
+            self.security_headers.apply(response.headers_mut());
+        }
+        if enabled(|kind| matches!(kind, MiddlewareKind::Timing)) {
+            let status = response.status();
+            log_access(
+                method,
+                path,
+                status,
+                response.body().len(),
+                started.elapsed(),
+            );
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(_: Request) -> BoxFuture<'static, Result<Response, HttpError>> {
+        Box::pin(async { Ok(Response::text("ok")) })
+    }
+
+    const POST_ONLY: &[Method] = &[Method::POST];
+
+    fn router(method: &Method, path: &str) -> RouteMatch {
+        match (path, method) {
+            ("/articles/", &Method::GET) => RouteMatch::Found {
+                handler: ok,
+                params: UrlParams::new(),
+            },
+            ("/submit/", _) if *method != Method::POST => {
+                RouteMatch::MethodNotAllowed { allow: POST_ONLY }
+            }
+            ("//evil.example/", _) => RouteMatch::Found {
+                handler: ok,
+                params: UrlParams::new(),
+            },
+            _ => RouteMatch::NotFound,
+        }
+    }
+
+    fn app(append_slash: bool) -> App {
+        let config = ServerConfig {
+            append_slash,
+            ..ServerConfig::default()
+        };
+        App::new(config, router).unwrap()
+    }
+
+    #[test]
+    fn append_slash_keeps_the_query_and_only_applies_when_needed() {
+        let with_slash = app(true);
+        let location = |method: &Method, path: &str, query| {
+            with_slash.append_slash_location(method, path, path, query)
+        };
+        assert_eq!(
+            location(&Method::GET, "/articles", Some("page=2")).as_deref(),
+            Some("/articles/?page=2")
+        );
+        assert_eq!(
+            location(&Method::HEAD, "/articles", None).as_deref(),
+            Some("/articles/")
+        );
+        assert_eq!(
+            location(&Method::GET, "/submit", None).as_deref(),
+            Some("/submit/"),
+            "a route for another method still counts, as in Django"
+        );
+        assert_eq!(location(&Method::POST, "/articles", None), None);
+        assert_eq!(location(&Method::GET, "/missing", None), None);
+        assert_eq!(location(&Method::GET, "/articles/", None), None);
+        assert_eq!(
+            location(&Method::GET, "//evil.example", None).as_deref(),
+            Some("/%2Fevil.example/")
+        );
+        assert_eq!(
+            app(false).append_slash_location(&Method::GET, "/articles", "/articles", None),
+            None
+        );
+    }
+
+    #[test]
+    fn head_falls_back_to_the_get_route() {
+        let app = app(true);
+        assert!(matches!(
+            app.route(&Method::HEAD, "/articles/"),
+            RouteMatch::Found { .. }
+        ));
+        assert!(matches!(
+            app.route(&Method::GET, "/submit/"),
+            RouteMatch::MethodNotAllowed { allow: POST_ONLY }
+        ));
+    }
+}
