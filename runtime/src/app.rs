@@ -11,6 +11,60 @@
 //! never as generic parameters: hyper, tokio and the onion are compiled once
 //! in the runtime, and a rebuild of a generated crate compiles only its own
 //! code.
+//!
+//! The shape of a generated server:
+//!
+//! ```no_run
+//! use djinn_runtime::http::Method;
+//! use djinn_runtime::{
+//!     App, BoxFuture, HttpError, Request, Response, RouteInfo, RouteMatch, ServerConfig,
+//!     UrlParams,
+//! };
+//!
+//! // views.rs: one async fn per view, and its handler wrapper.
+//! async fn post_detail(request: Request) -> Result<Response, HttpError> {
+//!     let id: i64 = request
+//!         .param("id")
+//!         .and_then(|id| id.parse().ok())
+//!         .ok_or_else(HttpError::not_found)?;
+//!     Ok(Response::html(format!("<h1>Post {id}</h1>")))
+//! }
+//! fn __djinn_h_post_detail(request: Request) -> BoxFuture<'static, Result<Response, HttpError>> {
+//!     Box::pin(post_detail(request))
+//! }
+//!
+//! // urls.rs: the matcher and the pattern list.
+//! const __DJINN_GET: &[Method] = &[Method::GET];
+//! pub fn route(method: &Method, path: &str) -> RouteMatch {
+//!     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+//!     match segments.as_slice() {
+//!         ["posts", id, ""] if id.parse::<i64>().is_ok() => match *method {
+//!             Method::GET => {
+//!                 let mut params = UrlParams::new();
+//!                 params.push("id", *id);
+//!                 RouteMatch::Found { handler: __djinn_h_post_detail, params }
+//!             }
+//!             _ => RouteMatch::MethodNotAllowed { allow: __DJINN_GET },
+//!         },
+//!         _ => RouteMatch::NotFound,
+//!     }
+//! }
+//! pub const ROUTES: &[RouteInfo] =
+//!     &[RouteInfo { pattern: "posts/<int:id>/", name: Some("post_detail") }];
+//!
+//! // main.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let config = ServerConfig {
+//!         allowed_hosts: vec!["example.com".to_owned()],
+//!         ..ServerConfig::default()
+//!     }
+//!     .with_process_env()?;
+//!     djinn_runtime::init_logging(config.debug);
+//!     let app = App::new(config, route)?.with_routes(ROUTES);
+//!     djinn_runtime::run(app)?;
+//!     Ok(())
+//! }
+//! ```
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;

@@ -132,7 +132,9 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Largest accepted request head (request line and headers); larger gets 431. Default 16 KiB.
     pub max_header_bytes: usize,
-    /// Time a client has to send the request head; then the connection is closed. Default 30 s.
+    /// Time a client has to send the request head; then the connection is
+    /// closed. It also bounds how long a keep-alive connection may sit idle
+    /// (hyper starts it when it waits for the next request). Default 30 s.
     pub header_read_timeout: Duration,
     /// Time a client has to send the request body; then 408. Default 30 s.
     pub body_read_timeout: Duration,
