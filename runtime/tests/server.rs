@@ -41,6 +41,14 @@ fn slow(_: Request) -> Answer {
     })
 }
 
+/// Signalled when `/slow-in-flight/` has started (used by the shutdown test only).
+static IN_FLIGHT_STARTED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+fn slow_in_flight(request: Request) -> Answer {
+    IN_FLIGHT_STARTED.notify_one();
+    slow(request)
+}
+
 fn panicking(_: Request) -> Answer {
     Box::pin(async { panic!("secret panic detail") })
 }
@@ -71,6 +79,7 @@ fn router(method: &Method, path: &str) -> RouteMatch {
         ("/submit/", &Method::POST) => found(echo_length),
         ("/submit/", _) => RouteMatch::MethodNotAllowed { allow: POST_ONLY },
         ("/slow/", &Method::GET) => found(slow),
+        ("/slow-in-flight/", &Method::GET) => found(slow_in_flight),
         ("/panic/", &Method::GET) => found(panicking),
         ("/site/", &Method::GET) => found(site_name),
         (_, &Method::GET) => match path
@@ -517,9 +526,9 @@ async fn keep_alive_serves_two_requests_on_one_connection() {
 async fn graceful_shutdown_lets_an_in_flight_request_finish() {
     let server = start(config()).await;
     let addr = server.addr();
-    let in_flight = tokio::spawn(async move { get(addr, "/slow/").await });
-    // Let the request reach its handler, which then sleeps 600 ms.
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    let in_flight = tokio::spawn(async move { get(addr, "/slow-in-flight/").await });
+    // Shut down once the handler runs; it then sleeps 600 ms.
+    IN_FLIGHT_STARTED.notified().await;
     let stopping = tokio::spawn(server.shutdown());
     let reply = in_flight.await.unwrap();
     assert_eq!(reply.status, StatusCode::OK);
