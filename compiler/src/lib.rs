@@ -7,6 +7,7 @@
 //! disk ──ProjectInput::load──▶ ProjectInput (SourceMap + file roles)
 //!   ──settings::parse──▶ Settings
 //!   ──syntax::parse────▶ ast::SpecFile per .djinn file
+//!   ──template::parse──▶ template::ast::Template per template
 //!   ──check::check─────▶ ir::Project (resolved, typed)
 //! ```
 //!
@@ -20,6 +21,7 @@ pub mod rust_src;
 pub mod settings;
 pub mod source;
 pub mod syntax;
+pub mod template;
 
 pub use diagnostics::{Code, Diagnostic, Severity};
 pub use project::ProjectInput;
@@ -32,6 +34,8 @@ pub struct CheckOutput {
     /// The resolved, checked project; present even when there are errors,
     /// with the erroneous parts left out.
     pub project: check::ir::Project,
+    /// Every template under `templates/`, parsed, by name.
+    pub templates: std::collections::BTreeMap<String, template::ast::Template>,
     /// All diagnostics, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -52,12 +56,21 @@ pub fn check_project(input: &ProjectInput) -> CheckOutput {
         .iter()
         .map(|&id| syntax::parse_file(id, &input.sources.get(id).text, &mut diagnostics))
         .collect();
+    let templates = input
+        .templates
+        .iter()
+        .map(|(name, &id)| {
+            let parsed = template::parse_template(id, &input.sources.get(id).text, &mut diagnostics);
+            (name.clone(), parsed)
+        })
+        .collect();
     let rust = rust_src::index(input, &mut diagnostics);
     let project = check::check(input, &settings, &files, &rust, &mut diagnostics);
     diagnostics::sort(&mut diagnostics);
     CheckOutput {
         settings,
         project,
+        templates,
         diagnostics,
     }
 }

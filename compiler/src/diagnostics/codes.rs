@@ -215,6 +215,20 @@ codes! {
     /// A `search` over a field that is not text.
     InvalidAdminSearch = "E0505", Error, "invalid admin search field";
 
+    // ── templates ─────────────────────────────────────────────────────────
+    /// A template tag whose arguments do not parse.
+    TemplateSyntax = "E0701", Error, "template syntax error";
+    /// A `{% tag %}` that Django's built-in library does not have.
+    UnknownTag = "E0702", Error, "unknown template tag";
+    /// A block tag (`if`, `for`, `block`…) without its end tag.
+    UnclosedTag = "E0703", Error, "unclosed template tag";
+    /// An end or intermediate tag (`endif`, `else`…) where none is open.
+    UnexpectedTag = "E0704", Error, "unexpected template tag";
+    /// `{% extends %}` that is not the first tag, or appears twice.
+    MisplacedExtends = "E0705", Error, "misplaced extends";
+    /// Two `{% block %}`s with the same name in one template.
+    DuplicateBlock = "E0706", Error, "duplicate block";
+
     // ── hooks ─────────────────────────────────────────────────────────────
     /// Two hooks on the same signal and model calling the same function.
     DuplicateHook = "E0601", Error, "duplicate hook";

@@ -31,7 +31,7 @@ pub fn parse_file(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) -
             for (i, &start) in starts.iter().enumerate() {
                 let end = starts.get(i + 1).copied().unwrap_or(text.len());
                 if let Err(error) = parse_chunk(file, &text[start..end], start, &mut spec, diagnostics) {
-                    diagnostics.push(error);
+                    diagnostics.push(*error);
                 }
             }
             spec
@@ -52,7 +52,7 @@ fn declaration_starts(text: &str) -> Vec<usize> {
             line.strip_prefix(kw)
                 .is_some_and(|rest| rest.starts_with([' ', '\t', '{']))
         });
-        if offset > 0 && ((is_doc && !previous_was_doc) || (starts_declaration && !previous_was_doc)) {
+        if offset > 0 && (is_doc || starts_declaration) && !previous_was_doc {
             starts.push(offset);
         }
         previous_was_doc = is_doc;
@@ -69,8 +69,8 @@ fn parse_chunk(
     base: usize,
     spec: &mut SpecFile,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<(), Diagnostic> {
-    let pairs = ProjectParser::parse(Rule::file, text).map_err(|e| syntax_error(file, text, base, e))?;
+) -> Result<(), Box<Diagnostic>> {
+    let pairs = ProjectParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(file, text, base, e)))?;
     let mut cx = Cx {
         file,
         base,
