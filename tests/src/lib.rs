@@ -3,7 +3,8 @@
 //! A *fixture* is one small project written in a single text file: sections
 //! introduced by `--- path` lines hold the project's files. Lines before the
 //! first section describe the fixture. When no `djinn.toml` section is given,
-//! a minimal one is supplied, so most fixtures are just a `.djinn` file.
+//! a minimal one is supplied, so most fixtures are just a `.djinn` file; an
+//! empty `--- !djinn.toml` section means "no settings file at all".
 //!
 //! ```text
 //! An unknown field in a query.
@@ -52,11 +53,13 @@ impl Fixture {
     /// The project the fixture describes.
     pub fn to_input(&self) -> ProjectInput {
         let mut builder = ProjectInput::builder();
-        if !self.files.iter().any(|(p, _)| p == "djinn.toml") {
+        if !self.files.iter().any(|(p, _)| p == "djinn.toml" || p == "!djinn.toml") {
             builder = builder.settings(DEFAULT_SETTINGS);
         }
         for (path, text) in &self.files {
-            builder = if path == "djinn.toml" {
+            builder = if path == "!djinn.toml" {
+                builder
+            } else if path == "djinn.toml" {
                 builder.settings(text.clone())
             } else if let Some(name) = path.strip_prefix("templates/") {
                 builder.template(name, text.clone())
