@@ -18,6 +18,7 @@ pub mod check;
 pub mod diagnostics;
 pub mod project;
 pub mod rust_src;
+pub mod scaffold;
 pub mod settings;
 pub mod source;
 pub mod syntax;

@@ -1,5 +1,8 @@
-//! The `djinn` command line.
+//! The `djinn` command line. Everything is in [`cli`]; this only exits with
+//! the code the command returns.
 
-fn main() {
-    println!("djinn");
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
 }

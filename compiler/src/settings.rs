@@ -477,14 +477,11 @@ pub fn parse(input: &ProjectInput, diagnostics: &mut Vec<Diagnostic>) -> Setting
     } else {
         for error in &syntax_errors {
             let range = error.span().unwrap_or(0..0);
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::SettingsSyntax,
-                    Span::new(file, range.start, range.end),
-                    format!("invalid TOML: {}", error.message().trim_end()),
-                )
-                .with_label("here"),
-            );
+            diagnostics.push(Diagnostic::new(
+                Code::SettingsSyntax,
+                Span::new(file, range.start, range.end),
+                format!("invalid TOML: {}", error.message().trim_end()),
+            ));
         }
         let mut discarded = Vec::new();
         Reader {
