@@ -12,6 +12,7 @@ pub mod request;
 pub mod response;
 pub mod server;
 pub mod static_files;
+pub mod template;
 
 pub use app::{App, Handler, RouteInfo, RouteMatch, Router};
 pub use config::{ConfigError, FrameOptions, Limits, SecurityConfig, ServerConfig, StaticConfig};
