@@ -902,7 +902,8 @@ impl Reader<'_> {
                     None
                 }
             },
-            None if table.get("name").is_some() => None,
+            // A wrong type, already reported: for `name`, or for `project` itself.
+            None if table.get("name").is_some() || (present && table.entries.is_none()) => None,
             None => {
                 let diagnostic = if present {
                     Diagnostic::new(
@@ -1105,17 +1106,22 @@ impl Reader<'_> {
             .map(|index| [FrameOptions::Deny, FrameOptions::SameOrigin][index]);
         let referrer_policy = self.string(table, "referrer_policy").filter(|policy| {
             let mut valid = true;
+            // Point at the bad token when the string is written without
+            // escapes (its source is the text plus two quotes), else at all of it.
+            let exact = policy.span().len() == policy.get_ref().len() + 2;
             let mut offset = policy.span().start + 1;
             for token in policy.get_ref().split(',') {
                 let name = token.trim();
                 if !REFERRER_POLICIES.contains(&name) {
                     valid = false;
                     let start = offset + token.len() - token.trim_start().len();
+                    let range = if exact {
+                        start..start + name.len()
+                    } else {
+                        policy.span()
+                    };
                     let diagnostic = self
-                        .invalid(
-                            start..start + name.len(),
-                            format!("unknown referrer policy `{name}`"),
-                        )
+                        .invalid(range, format!("unknown referrer policy `{name}`"))
                         .with_label("not a Referrer-Policy value")
                         .with_suggestion(name, "a policy", REFERRER_POLICIES.iter().copied());
                     self.report(diagnostic);
@@ -1669,6 +1675,13 @@ login_rate_limit = "10/h"
     }
 
     #[test]
+    fn project_that_is_not_a_table_is_reported_once() {
+        let (diagnostic, snippet) = single("project = \"blog\"\n");
+        assert_eq!(diagnostic.code, Code::SettingsWrongType);
+        assert_eq!(snippet, "\"blog\"");
+    }
+
+    #[test]
     fn missing_name_is_reported_at_the_project_table() {
         let (diagnostic, snippet) = single("[project]\ndebug = true\n");
         assert_eq!(diagnostic.code, Code::SettingsMissingKey);
@@ -1795,6 +1808,11 @@ login_rate_limit = "10/h"
             diagnostic.help.as_deref(),
             Some("a policy with a similar name exists: `same-origin`")
         );
+        // With an escape in the string, offsets inside it are unknown: the whole value.
+        let (_, snippet) = single(&format!(
+            "{MINIMAL}[security]\nreferrer_policy = \"origin,\\tsame-orign\"\n"
+        ));
+        assert_eq!(snippet, "\"origin,\\tsame-orign\"");
     }
 
     #[test]

@@ -189,10 +189,27 @@ fn check_without_settings_reports_e0016() {
 }
 
 #[test]
-fn deny_warnings_keeps_a_clean_project_passing() {
+fn deny_warnings_turns_warnings_into_failure() {
     let temp = scaffolded();
-    let output = djinn(temp.path(), &["check", "notes", "--deny-warnings"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let clean = djinn(temp.path(), &["check", "notes", "--deny-warnings"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+
+    // A view that no route serves is a warning (W0212).
+    let spec = temp.path().join("notes/app.djinn");
+    let mut text = std::fs::read_to_string(&spec).unwrap();
+    text.push_str("\nview about: template \"base.html\"\n");
+    std::fs::write(&spec, text).unwrap();
+    let warned = djinn(temp.path(), &["check", "notes", "--format", "json"]);
+    assert_eq!(warned.status.code(), Some(0), "{}", stderr(&warned));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&warned)).unwrap();
+    assert_eq!(report["errors"], 0, "{report}");
+    assert_eq!(report["warnings"], 1, "{report}");
+    assert_eq!(
+        summary(&warned),
+        "djinn check: notes — 1 warning (1 spec file, 3 templates)"
+    );
+    let denied = djinn(temp.path(), &["check", "notes", "--deny-warnings"]);
+    assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
 }
 
 #[test]
