@@ -108,6 +108,8 @@ codes! {
     InvalidTypeArgument = "E0119", Error, "invalid type argument";
     /// A `str` format refers to something that is not a field.
     InvalidStrFormat = "E0120", Error, "invalid str format";
+    /// A field type that is neither a built-in type nor a model (`strng`).
+    UnknownFieldType = "E0121", Error, "unknown field type";
 
     // ── urls ──────────────────────────────────────────────────────────────
     /// A route names a view that does not exist.
