@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod config;
+pub mod db;
 pub mod error;
 pub mod error_pages;
 pub mod logging;
