@@ -57,6 +57,69 @@ impl<T: ToPyInt + ?Sized> ToPyInt for &T {
     }
 }
 
+/// A Python number (`int`, `bool` or `float`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PyNumber {
+    /// An `int` (or `bool`).
+    Int(i128),
+    /// A `float`.
+    Float(f64),
+}
+
+/// A value that may be a Python number: `stringformat`'s numeric conversions
+/// and `floatformat`'s `float(value)` fallback use it.
+pub trait AsPyNumber {
+    /// The value as a Python number, or `None` for other types (text too).
+    fn py_number(&self) -> Option<PyNumber> {
+        None
+    }
+}
+
+macro_rules! int_values {
+    ($($int:ty),*) => {$(
+        impl AsPyNumber for $int {
+            fn py_number(&self) -> Option<PyNumber> {
+                i128::try_from(*self).ok().map(PyNumber::Int)
+            }
+        }
+    )*};
+}
+
+int_values!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, usize);
+
+impl AsPyNumber for bool {
+    fn py_number(&self) -> Option<PyNumber> {
+        Some(PyNumber::Int(i128::from(*self)))
+    }
+}
+
+impl AsPyNumber for f64 {
+    fn py_number(&self) -> Option<PyNumber> {
+        Some(PyNumber::Float(*self))
+    }
+}
+
+impl AsPyNumber for str {}
+impl AsPyNumber for String {}
+impl AsPyNumber for std::borrow::Cow<'_, str> {}
+impl<T> AsPyNumber for [T] {}
+impl<T> AsPyNumber for Vec<T> {}
+impl AsPyNumber for jiff::civil::Date {}
+impl AsPyNumber for jiff::civil::DateTime {}
+impl AsPyNumber for jiff::civil::Time {}
+
+impl<T: AsPyNumber> AsPyNumber for Option<T> {
+    fn py_number(&self) -> Option<PyNumber> {
+        self.as_ref().and_then(AsPyNumber::py_number)
+    }
+}
+
+impl<T: AsPyNumber + ?Sized> AsPyNumber for &T {
+    fn py_number(&self) -> Option<PyNumber> {
+        (**self).py_number()
+    }
+}
+
 /// Python's `str.isspace()` for one character: Unicode white space plus the
 /// ASCII separators `\x1c`–`\x1f`.
 pub fn is_py_space(ch: char) -> bool {

@@ -208,6 +208,11 @@ fn format_time(value: &Temporal, format: &str) -> Result<String, Failure> {
     for piece in parse_format(format) {
         match piece {
             Piece::Literal(text) => out.push_str(&text),
+            // Django's Formatter refuses time specifiers on a plain date; the
+            // time filter turns that TypeError into "".
+            Piece::Specifier(_) if matches!(value, Temporal::Date(_)) => {
+                return Err(Failure::Missing);
+            }
             Piece::Specifier(specifier) if TIME_SPECIFIERS.contains(specifier) => {
                 write_specifier(&mut out, value, specifier)?;
             }

@@ -5,9 +5,10 @@
 //! `"2g"`, `"u"`); output: the rounded number with `ROUND_HALF_UP`, digits
 //! grouped by `,` with the `g` suffix.
 
+use crate::template::display::{DjangoStr, float_repr};
 use crate::template::escape::{SafeString, mark_safe};
 
-use super::args::parse_py_int;
+use super::args::{AsPyNumber, PyNumber, parse_py_int};
 
 /// A number as Python's `Decimal.as_tuple()` sees it.
 #[derive(Debug, PartialEq)]
@@ -128,16 +129,27 @@ fn group_thousands(int_part: &str) -> String {
     out
 }
 
-/// `floatformat` (is_safe=True). `value` is the value's Python `str()`; `arg`
-/// `None` means `-1`: one decimal place, shown only when needed.
+/// `floatformat` (is_safe=True). `arg` `None` means `-1`: one decimal place,
+/// shown only when needed.
 ///
-/// Django's steps: `Decimal(value)`; a value that is not a number gives `""`,
+/// Django's steps: `Decimal(str(value))`, else `Decimal(str(float(value)))`
+/// (so `True` is `1`); a value that is not a number gives `""`,
 /// an argument that is not an integer gives the value unchanged; a whole number
 /// with `arg <= 0` shows without decimals; otherwise the value is quantized to
 /// `abs(arg)` places with `ROUND_HALF_UP`.
-pub fn floatformat(value: &str, arg: Option<&str>) -> SafeString {
+pub fn floatformat<V: DjangoStr + AsPyNumber + ?Sized>(value: &V, arg: Option<&str>) -> SafeString {
     let (precision, grouping) = parse_arg(arg.unwrap_or("-1"));
-    let Some(decimal) = parse_decimal(value) else {
+    let number = value;
+    let text = value.django_str();
+    let value = text.as_ref();
+    let as_float = || {
+        let float = match number.py_number()? {
+            PyNumber::Int(int) => int as f64,
+            PyNumber::Float(float) => float,
+        };
+        parse_decimal(&float_repr(float))
+    };
+    let Some(decimal) = parse_decimal(value).or_else(as_float) else {
         return mark_safe("");
     };
     let Some(precision) = parse_py_int(precision) else {
@@ -254,6 +266,12 @@ mod tests {
 
     fn format(value: &str, arg: &str) -> String {
         floatformat(value, Some(arg)).0
+    }
+
+    #[test]
+    fn booleans_format_as_numbers() {
+        assert_eq!(floatformat(&true, None).0, "1");
+        assert_eq!(floatformat(&true, Some("x")).0, "True");
     }
 
     #[test]

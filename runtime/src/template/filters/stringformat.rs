@@ -8,67 +8,7 @@ use std::fmt::Write as _;
 
 use crate::template::display::DjangoStr;
 
-/// A number as Python's `%` operator sees it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum PyNumber {
-    /// An `int` (or `bool`).
-    Int(i128),
-    /// A `float`.
-    Float(f64),
-}
-
-/// A value `stringformat` formats: any displayable value, numbers also for
-/// the numeric conversions.
-pub trait FormatValue: DjangoStr {
-    /// The value as a Python number, or `None` for other types.
-    fn py_number(&self) -> Option<PyNumber> {
-        None
-    }
-}
-
-macro_rules! int_values {
-    ($($int:ty),*) => {$(
-        impl FormatValue for $int {
-            fn py_number(&self) -> Option<PyNumber> {
-                i128::try_from(*self).ok().map(PyNumber::Int)
-            }
-        }
-    )*};
-}
-
-int_values!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, usize);
-
-impl FormatValue for bool {
-    fn py_number(&self) -> Option<PyNumber> {
-        Some(PyNumber::Int(i128::from(*self)))
-    }
-}
-
-impl FormatValue for f64 {
-    fn py_number(&self) -> Option<PyNumber> {
-        Some(PyNumber::Float(*self))
-    }
-}
-
-impl FormatValue for str {}
-impl FormatValue for String {}
-impl<T: DjangoStr> FormatValue for [T] {}
-impl<T: DjangoStr> FormatValue for Vec<T> {}
-impl FormatValue for jiff::civil::Date {}
-impl FormatValue for jiff::civil::DateTime {}
-impl FormatValue for jiff::civil::Time {}
-
-impl<T: FormatValue> FormatValue for Option<T> {
-    fn py_number(&self) -> Option<PyNumber> {
-        self.as_ref().and_then(FormatValue::py_number)
-    }
-}
-
-impl<T: FormatValue + ?Sized> FormatValue for &T {
-    fn py_number(&self) -> Option<PyNumber> {
-        (**self).py_number()
-    }
-}
+use super::args::{AsPyNumber, PyNumber};
 
 /// A parsed `%` conversion specifier.
 #[derive(Debug, Default)]
@@ -130,7 +70,7 @@ fn parse_spec(arg: &str) -> Option<(Spec, &str)> {
 }
 
 /// `stringformat` (is_safe=True): `("%" + arg) % value`, `""` on failure.
-pub fn stringformat<V: FormatValue + ?Sized>(value: &V, arg: &str) -> String {
+pub fn stringformat<V: DjangoStr + AsPyNumber + ?Sized>(value: &V, arg: &str) -> String {
     let Some((spec, rest)) = parse_spec(arg) else {
         return String::new();
     };
@@ -151,7 +91,7 @@ pub fn stringformat<V: FormatValue + ?Sized>(value: &V, arg: &str) -> String {
 }
 
 /// Applies one conversion, padded to the width; `None` where Python raises.
-fn convert<V: FormatValue + ?Sized>(value: &V, spec: &Spec) -> Option<String> {
+fn convert<V: DjangoStr + AsPyNumber + ?Sized>(value: &V, spec: &Spec) -> Option<String> {
     let number = value.py_number();
     let (sign, digits, numeric) = match spec.conversion {
         's' | 'r' | 'a' => {
