@@ -893,7 +893,7 @@ pub(super) fn resolve_url_ref(
             .with_label("unknown URL name")
             .with_suggestion(
                 name,
-                "a URL name",
+                "a route",
                 cx.project.url_names.keys().map(String::as_str),
             );
             cx.report(d);
