@@ -224,7 +224,7 @@ fn paths(
         let Some(path) = cx.resolve_path(model, &term.field.parts, term.field.span) else {
             continue;
         };
-        let crossed_many = path.steps[..path.steps.len() - 1]
+        let crossed_many = path.steps[..path.steps.len().saturating_sub(1)]
             .iter()
             .find(|s| cx.project.step_is_many(s.kind));
         if let (false, Some(step)) = (many_ok, crossed_many) {

@@ -927,7 +927,8 @@ pub enum Shape {
     /// Rows (a queryset). As a view's `get`, exactly one row is expected
     /// and none is a 404.
     Many,
-    /// One row (`[i]`); none is a 404.
+    /// The row at an index (`[i]`). In a `get`, no such row is a 404; in a
+    /// context entry, the template sees none.
     One,
     /// At most one row (`first()`).
     Optional,

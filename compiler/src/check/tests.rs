@@ -596,3 +596,56 @@ fn no_panic_on_odd_but_parsable_projects() {
         assert!(!codes(&output).is_empty(), "{spec}");
     }
 }
+
+#[test]
+fn template_views_name_their_template_once() {
+    clean("view about: template \"t.html\"\nurls {\n  path \"\" about\n}\n");
+    clean("view about: template {\n  template \"t.html\"\n}\nurls {\n  path \"\" about\n}\n");
+    let (code, at, d) = single(
+        "view about: template \"t.html\" {\n  template \"t.html\"\n}\nurls {\n  path \"\" about\n}\n",
+    );
+    assert_eq!((code, at.as_str()), (Code::DuplicateClause, "template"));
+    assert_eq!(d.secondary.len(), 1);
+    let (code, at, _) = single("view about: template\nurls {\n  path \"\" about\n}\n");
+    assert_eq!((code, at.as_str()), (Code::MissingClause, "about"));
+}
+
+#[test]
+fn rust_views_and_hooks_carry_their_checked_signatures() {
+    let input = ProjectInput::builder()
+        .settings("[project]\nname = \"blog\"\n")
+        .spec(
+            "app.djinn",
+            "model Post {\n  title text\n}\nview vote(id: int): rust \"polls::vote\"\non post_save Post -> rust \"polls::saved\"\nurls {\n  path \"<int:id>/\" vote\n}\n",
+        )
+        .rust(
+            "polls.rs",
+            "use djinn_runtime::{Request, Response, Result, Transaction};\n\npub async fn vote(request: &mut Request, id: i64) -> Result<Response> {\n    let _ = (request, id);\n    todo!()\n}\n\npub async fn saved(db: &mut Transaction<'_>, object: &crate::models::Post) -> Result<()> {\n    let _ = (db, object);\n    Ok(())\n}\n",
+        )
+        .build();
+    let output = check_project(&input);
+    assert!(output.diagnostics.is_empty(), "{:#?}", output.diagnostics);
+    let ViewKind::Rust { signature, .. } = &output.project.views[0].kind else {
+        panic!("rust")
+    };
+    assert_eq!(signature.as_ref().unwrap().path, "polls::vote");
+    assert!(output.project.hooks[0].signature.is_some());
+}
+
+#[test]
+fn redirect_views_reverse_with_their_parameters() {
+    let output = clean(
+        "model Post {\n  slug slug unique\n}\nview post(slug: slug): detail Post {\n  template \"t.html\"\n}\nview old(slug: slug): redirect \"post\"(slug = slug) permanent\nurls {\n  path \"p/<slug:slug>/\" post name = \"post\"\n  path \"old/<slug:slug>/\" old\n}\n",
+    );
+    let ViewKind::Redirect { target, permanent } = &output.project.views[1].kind else {
+        panic!("redirect")
+    };
+    assert!(*permanent);
+    let UrlTarget::Route { args, .. } = target else {
+        panic!("route")
+    };
+    assert!(matches!(
+        args[0].value.kind,
+        ValueKind::Param { index: 0, .. }
+    ));
+}
