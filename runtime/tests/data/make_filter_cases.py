@@ -392,8 +392,94 @@ def build():
         case("date", date(f"2023-{month:02d}-15T{month + 8:02d}:{month * 4:02d}:00"), "N b M F E n t f g h P")
 
 
+def build_edges():
+    """Harder inputs: odd markup, URL punctuation, Unicode case rules."""
+    for v in [
+        "<a title='x>y'>t</a>", "<A HREF=X>T</A>", "<a/b>x", "<b>a</b >", "</ b>x", "<p>&#x;&#;&</p>", "a&b<c>d",
+        "<p>x &amp", "<b>a&nbsp;b</b>", "<br\n/>y", "<a =x>y</a>", "<a b='c\"d'>e</a>", "<div\tclass=x>y</div>",
+        "<style>p{}</style>z", "<SCRIPT>x</script>y", "x</script>y", "< p>not tag</p>", "<p/>", "<a href=>x</a>",
+        "<b>bold</b><!-- <i>c</i> -->", "<a href=\"x\" / >y", "<img src='a.png' alt=\"<b>\">z", "1 < 2 > 0 <b>x</b>",
+        "<p>caf&eacute; &eacute &#233 &#xe9;</p>", "<![if x]>y<![endif]>z", "<!doctype html><p>d</p>", "<p>a</p\n>b",
+    ]:
+        case("striptags", v)
+    for v, n in [
+        ("<p>AT&amp;T is &quot;great&quot;</p>", 5), ("<p>a&nbsp;b c</p>", 3), ("Hello &amp", 20), ("Hello &amp", 3),
+        ("<p>Hello</p>\n<p>World</p>", 7), ("<p>a<br>b<img/>c</p>", 2), ("<P>Hello World</P>", 6),
+        ("<p>x<!-- c -->y z</p>", 2), ("<p>unterminated &amp", 4), ("<b>é</b>", 1), ("<i>one</i> <i>two</i>", 5),
+        ("<p>x <b y", 1), ("<p>a</b>c</p>", 2), ("AT&T", 10), ("AT&T and more text here", 50), ("<a href='x'>&lt;tag&gt;</a>", 4),
+    ]:
+        case("truncatechars_html", v, n)
+        case("truncatewords_html", v, n if n < 6 else 2)
+    for v, n in [("<p>one\n two</p>", 1), ("  <b> lead </b>  ", 1), ("<p>a</p>\n<p>b</p>", 1), ("<p>a</p>\n<p>b</p>", 2), ("a \u2026", 1)]:
+        case("truncatewords_html", v, n)
+    for v in [
+        "www.example.com.", "Example.COM", "http://example.com?", "http://example.com/(paren)", "(http://example.com/(paren))",
+        "http://example.com/a.b.", "foo@bar.com.", "foo.bar@baz.qux.com,", "a@b.c", "x@y.z-a", "http://xn--bcher-kva.com",
+        "sub.domain.net/path?x", "Http://mixed.CASE", "http://a.com&amp;", "http://a.com/&quot;x&quot;", "https://ex.com/%ZZ",
+        "http://ex.com/ä?ö=ü#ß", "javascript:alert(1)", "http://", "www.", "1.2.3.4", "foo@bar.com:", "user@-bad.com",
+        "[foo@bar.com]", "http://example.com/[x]", "http://example.com/?q=a&&b=&c", "http://example.com/?a=%2B+b",
+        "http://example.com/#frag ment", "https://example.com:99999/x", "www.example.comma", "bad.c_m", "under_score.com",
+        "http://[2001:db8::1]:80/p", "http://example.com/path;param", "foo+tag@example.com", "(foo@example.com)",
+        "example.com)", "((example.com))", "example.com]]", "http://a.com/;;", "&lt;www.example.com&gt;",
+        "http://example.com/x&y;z", "email@example.com;", "http://example.com/%", "https://ex.com/a%2Fb", "www.ex\u00e4mple.com",
+    ]:
+        case("urlize", v)
+    case("urlize", "Go to www.example.com & foo@example.com <now>", autoescape=False)
+    for v in ["ÉCOLE élève", "hello_world", "mcdonald's", "x1y2z", "ǲemal ǉubav", "٣abc", "i'M", "ΣΑΣ άλφα", "İstanbul"]:
+        case("title", v)
+        case("lower", v)
+        case("upper", v)
+        case("capfirst", v)
+        case("slugify", v)
+    for v in ["ß", "ﬁ", "ŉ", "straße"]:
+        case("upper", v)
+        case("title", v)
+    for v, a in [("1.5", "2"), (" 3 ", "4"), ("-2", "+3"), ("1_0", 1), ("", ""), ("a", 1), (2.5, "-1.5"), ([1], "a")]:
+        case("add", v, a)
+    for v in ["0", "1.00", " 1 ", "1e0", "inf", "-1", "1_0"]:
+        case("pluralize", v)
+    for v, a in [("abc", "5.2s"), (-8, "#o"), (42, "+05d"), (42, "-05d|"), (1234.5678, ".3e"), (1e20, "G"), (UNICODE, "r"), ("x", "10r"),
+                 (1e16, "s"), (False, "d"), (-255, "x"), (2.5, ".0e"), (2.0, "#.0f"), (0.0001, "g"), (0.00001, "g"), (1 / 3, ".10g"),
+                 (0.0, "e"), (-0.0, "f"), (123.456, "08.2f"), (5, ".3d"), (5, "5.3d"), ("ab", "05s"), (1e100, "f")]:
+        case("stringformat", v, a)
+    for d in ["1900-02-28", "2000-12-31", "2021-01-03", "2020-12-28", "2027-01-01", "0099-03-05", "9999-12-31"]:
+        case("date", date(d), "L o W z t U r c w")
+    for d in ["1969-07-20T20:17:40", "2024-03-05T23:59:59.999999", "1970-01-01T00:00:00", "2000-01-01T12:00:01"]:
+        case("date", date(d), "U r c u f P a")
+    for v, a in [("1e-7", 8), ("12345678901234567890.5", 1), (" -0.5 ", 0), ("0.5", 0), (-0.5, 0), (2.5, 0), ("1_000.5", 1),
+                 (-1e-10, 2), (0.999, 2), (-0.999, 2), (1e16, "2g"), ("1E+5", -1), ("-0", 2), (5, "-0"), (5.5, "+1"), ("x", "2")]:
+        case("floatformat", v, a)
+    for v in [10**18, 2**53, -(2**50), 999, 1000, 1023 * 1024, 1048575]:
+        case("filesizeformat", v)
+    for v in ["\n\n\n", "\r\n\r\na\r\n", "a\n \nb", "\ta\n\n\n\nb\n"]:
+        case("linebreaks", v)
+        case("linebreaksbr", v)
+    case("linenumbers", "\n".join(str(i) for i in range(100)))
+    case("linenumbers", "")
+    for v in [{"b": {"a": [1e-7, 123456789.0, -0.0, 2**53]}, "z": "é\u0000\u001f\u007f"}, [True, False, None, 1.5e300], "\ud7ff\U0001f600"]:
+        case("json_script", v)
+    for v, a in [("abc", 6), ("ab", 5), ("abc", 4), ("", 3), (JAPANESE, 9)]:
+        case("center", v, a)
+    for v, a in [("ﬁ ligature Ǆ", MISSING), ("cafe\u0301", MISSING), ("e\u0301", MISSING)]:
+        case("slugify", v)
+        case("length", v)
+        case("make_list", v)
+    case("cut", "日本日本", "日")
+    case("wordwrap", "Some-hyphenated-words-are-long and short ones", 10)
+    case("wordwrap", "a b\r\nc d\ve", 1)
+    case("wordwrap", "x" * 12 + " y", 5)
+    case("wordwrap", "\u3000spaced\u3000words\u3000", 3)
+    case("wordcount", "")
+    case("wordcount", "\u00a0a\u2003b\x1cc")
+    case("escapejs", "</script>\u0085\u00a0é")
+    case("addslashes", "'\"\\")
+    case("yesno", 0, ",")
+    case("yesno", 1, ",,")
+
+
 def main():
     build()
+    build_edges()
     lines = "".join(json.dumps({"name": c["name"], "template": c["template"], "context": c["context"]}, ensure_ascii=False) + "\n" for c in CASES)
     result = subprocess.run([ORACLE, "batch", "-"], input=lines, capture_output=True, text=True, check=True)
     answers = {}

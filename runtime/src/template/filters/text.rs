@@ -168,9 +168,21 @@ fn special_titlecase(ch: char) -> Option<&'static str> {
 fn py_title(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut previous_is_cased = false;
+    // Capital sigma lower-cases by context (final `ς`), in Python as in
+    // `str::to_lowercase`, where it is the only contextual mapping: walk the
+    // whole lower-cased text alongside to pick it up.
+    let lowered = value.to_lowercase();
+    let mut lowered_at = 0;
     for ch in value.chars() {
+        let lower_len = if ch == 'Σ' {
+            'σ'.len_utf8()
+        } else {
+            ch.to_lowercase().map(char::len_utf8).sum()
+        };
+        let lower = &lowered[lowered_at..lowered_at + lower_len];
+        lowered_at += lower_len;
         if previous_is_cased {
-            out.extend(ch.to_lowercase());
+            out.push_str(lower);
         } else if let Some(title) = special_titlecase(ch) {
             out.push_str(title);
         } else {
@@ -369,6 +381,7 @@ mod tests {
         assert_eq!(title("o'neil's 1st BOOK"), "O'Neil's 1st Book");
         assert_eq!(title("john's 2ND"), "John's 2nd");
         assert_eq!(title("straße ǆungla"), "Straße ǅungla");
+        assert_eq!(title("ΣΑΣ ΣΑΣΑ"), "Σας Σασα");
     }
 
     #[test]
