@@ -227,7 +227,10 @@ impl Serialize for Py {
                 }
                 map.end()
             }
-            Py::Date(_) | Py::DateTime(_) => serializer.collect_str(&self.django_str()),
+            Py::Date(_) | Py::DateTime(_) => {
+                let temporal = self.to_temporal().expect("a date");
+                serializer.serialize_str(&dates::json_isoformat(&temporal))
+            }
         }
     }
 }

@@ -73,9 +73,14 @@ pub fn conditional_escape<T: DjangoStr + ?Sized>(value: &T) -> SafeString {
 /// value is not marked safe.
 pub fn render_into<T: DjangoStr + ?Sized>(out: &mut String, value: &T, autoescape: bool) {
     if autoescape && !value.is_html_safe() {
-        let mut text = String::new();
-        value.write_localized(&mut text);
-        escape_into(out, &text);
+        if value.is_text() {
+            // Text is its own localized form: escape it without a copy.
+            escape_into(out, &value.django_str());
+        } else {
+            let mut text = String::new();
+            value.write_localized(&mut text);
+            escape_into(out, &text);
+        }
     } else {
         value.write_localized(out);
     }

@@ -473,6 +473,7 @@ def build_edges():
     case("wordcount", "\u00a0a\u2003b\x1cc")
     case("escapejs", "</script>\u0085\u00a0é")
     case("addslashes", "'\"\\")
+    case("json_script", [date("2024-03-05"), date("2024-03-05T14:30:00"), date("2024-03-05T14:30:05.123456")])
     case("yesno", 0, ",")
     case("yesno", 1, ",,")
 

@@ -484,6 +484,23 @@ fn write_isoformat(out: &mut String, value: &Temporal) {
     }
 }
 
+/// How Django's `DjangoJSONEncoder` writes a date, datetime or time (for
+/// `json_script`): ISO 8601 with a `T`, fractions cut to milliseconds.
+pub fn json_isoformat(value: &Temporal) -> String {
+    let mut out = String::new();
+    write_isoformat(&mut out, value);
+    let has_micros = match value {
+        Temporal::Date(_) => false,
+        Temporal::DateTime(datetime) => microsecond(&datetime.time()) != 0,
+        Temporal::Time(time) => microsecond(time) != 0,
+    };
+    if has_micros {
+        // `.ffffff` → `.fff`
+        out.truncate(out.len() - 3);
+    }
+    out
+}
+
 /// `email.utils.format_datetime` of the value in UTC:
 /// `Tue, 05 Mar 2024 14:30:00 +0000`.
 fn write_rfc5322(out: &mut String, datetime: DateTime) {
@@ -543,6 +560,19 @@ mod tests {
         assert_eq!(time(&day.at(14, 30, 0, 0), Some("H:i Y")), "");
         assert_eq!(time(&day.at(14, 30, 0, 0), None), "2:30 p.m.");
         assert_eq!(date(&None::<Date>, None).unwrap(), "");
+    }
+
+    #[test]
+    fn times_format_without_date_parts() {
+        let afternoon = Time::constant(14, 30, 5, 123_456_000);
+        assert_eq!(time(&afternoon, None), "2:30 p.m.");
+        assert_eq!(
+            date(&afternoon, Some("H:i:s.u")).unwrap(),
+            "14:30:05.123456"
+        );
+        assert_eq!(date(&afternoon, Some("H Y")).unwrap(), "");
+        assert!(date(&afternoon, Some("U")).is_err());
+        assert_eq!(json_isoformat(&Temporal::Time(afternoon)), "14:30:05.123");
     }
 
     #[test]

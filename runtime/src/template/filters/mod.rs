@@ -122,6 +122,7 @@ pub const FILTER_FLAGS: &[FilterFlags] = &[
     flags("upper", false, false),
     flags("urlencode", false, false),
     flags("urlize", true, true),
+    flags("urlizetrunc", true, true),
     flags("wordcount", false, false),
     flags("wordwrap", true, false),
     flags("yesno", false, false),
