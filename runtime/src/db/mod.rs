@@ -6,6 +6,38 @@
 //! typed getters, row counts, inserted ids, transactions, and errors
 //! ([`DbError`]) that tell unique, foreign-key and check violations apart.
 //!
+//! How generated code uses it (SQL text and row decoding are written by
+//! the compiler; values are always bound, never spliced into the text):
+//!
+//! ```no_run
+//! use djinn_runtime::db::{Database, DbError, Sql, Value};
+//! use djinn_runtime::{App, HttpError, Request, Response, ServerConfig};
+//!
+//! const POST_TITLE_BY_SLUG: Sql = Sql::new(
+//!     "SELECT title FROM blog_post WHERE slug = ?1",
+//!     "SELECT title FROM blog_post WHERE slug = $1",
+//! );
+//!
+//! async fn post_detail(request: Request) -> Result<Response, HttpError> {
+//!     let db = request
+//!         .state::<Database>()
+//!         .ok_or_else(|| HttpError::Internal("no database".to_owned()))?;
+//!     let slug = request.param("slug").unwrap_or_default();
+//!     // No row: `DbError` NotFound, which `?` turns into a 404.
+//!     let row = db.query_one(&POST_TITLE_BY_SLUG, &[Value::from(slug)]).await?;
+//!     Ok(Response::html(format!("<h1>{}</h1>", row.get_text(0)?)))
+//! }
+//!
+//! # fn route(_: &djinn_runtime::http::Method, _: &str) -> djinn_runtime::RouteMatch {
+//! #     djinn_runtime::RouteMatch::NotFound
+//! # }
+//! # async fn start() -> Result<(), Box<dyn std::error::Error>> {
+//! let db = Database::connect("sqlite://db.sqlite3").await?;
+//! let app = App::new(ServerConfig::default(), route)?.with_state(db);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! | file | concept |
 //! | --- | --- |
 //! | `database.rs` | [`Database`]: connect, query, execute, transactions, schema |

@@ -102,14 +102,17 @@ impl Row {
             Value::Int(1) => Some(true),
             _ => None,
         };
-        /// A 64-bit integer.
+        /// A 64-bit integer (also from a whole decimal, such as
+        /// PostgreSQL's `sum` of integers).
         get_i64, get_opt_i64 -> i64 = |value: &Value| match value {
             Value::Int(number) => Some(*number),
+            Value::Decimal(text) => whole_decimal(text),
             _ => None,
         };
         /// A 32-bit integer (an `int` field); out of range is an error.
         get_i32, get_opt_i32 -> i32 = |value: &Value| match value {
             Value::Int(number) => i32::try_from(*number).ok(),
+            Value::Decimal(text) => whole_decimal(text).and_then(|number| i32::try_from(number).ok()),
             _ => None,
         };
         /// A float (also from an integer, or from a decimal such as
@@ -179,6 +182,16 @@ impl Row {
     }
 }
 
+/// The integer a canonical decimal with no fraction (or a zero one) stands for.
+fn whole_decimal(text: &str) -> Option<i64> {
+    let (integer, fraction) = text.split_once('.').unwrap_or((text, ""));
+    fraction
+        .bytes()
+        .all(|digit| digit == b'0')
+        .then(|| integer.parse().ok())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;
@@ -232,6 +245,15 @@ mod tests {
         );
         assert!(row.get_opt_i64(1).is_err());
         assert!(row.get_i32(2).is_err(), "out of range for an int field");
+        let sums = super::Row::new(
+            vec!["a".to_owned(), "b".to_owned()].into(),
+            vec![
+                Value::Decimal("42.00".to_owned()),
+                Value::Decimal("4.5".to_owned()),
+            ],
+        );
+        assert_eq!(sums.get_i64(0), Ok(42));
+        assert!(sums.get_i64(1).is_err(), "a fraction is not an integer");
         assert_eq!(
             row.get_text(9).unwrap_err().message(),
             "no column 9: the row has 3 columns"
