@@ -517,7 +517,7 @@ fn run(case: &Case) -> Result<String, FilterError> {
             autoescape,
         ),
         "truncatechars_html" => render(
-            &truncate::truncatechars_html(&text, &arg_py),
+            &truncate::truncatechars_html(&text, &arg_py)?,
             keep_safe,
             autoescape,
         ),
@@ -527,7 +527,7 @@ fn run(case: &Case) -> Result<String, FilterError> {
             autoescape,
         ),
         "truncatewords_html" => render(
-            &truncate::truncatewords_html(&text, &arg_py),
+            &truncate::truncatewords_html(&text, &arg_py)?,
             keep_safe,
             autoescape,
         ),

@@ -474,6 +474,9 @@ def build_edges():
     case("escapejs", "</script>\u0085\u00a0é")
     case("addslashes", "'\"\\")
     case("json_script", [date("2024-03-05"), date("2024-03-05T14:30:00"), date("2024-03-05T14:30:05.123456")])
+    case("truncatewords_html", "a <![bogus x]> b", 3)
+    case("truncatechars_html", "a <![if x]> b", 3)
+    case("striptags", "a <![bogus x]> b")
     case("yesno", 0, ",")
     case("yesno", 1, ",,")
 

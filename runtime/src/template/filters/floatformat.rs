@@ -166,6 +166,11 @@ pub fn floatformat<V: DjangoStr + AsPyNumber + ?Sized>(value: &V, arg: Option<&s
     if digits.len() as u64 + exponent.unsigned_abs() > 200 {
         return mark_safe(value);
     }
+    // Python's Decimal context refuses exponents below -999999 (Django then
+    // fails the render); the value is shown unchanged instead.
+    if precision.unsigned_abs() > 999_999 {
+        return mark_safe(value);
+    }
     let places = precision.unsigned_abs() as i64;
     let fraction_digits = usize::try_from(-exponent).unwrap_or(0).min(digits.len());
     let is_whole = digits[digits.len() - fraction_digits..]

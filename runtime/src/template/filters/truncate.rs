@@ -4,7 +4,8 @@
 //! Input: the value's text and a length (Python's `int(arg)`; an invalid one
 //! gives the text unchanged); output: the text cut to that many characters or
 //! words with `…` (` …` for words). The HTML forms count only text, keep tags,
-//! and close the tags left open.
+//! and close the tags left open; they fail only on a malformed `<![` section,
+//! as Django does.
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -15,6 +16,7 @@ use unicode_normalization::char::canonical_combining_class;
 use crate::template::escape::escape_into;
 use crate::template::html_parser::{Flow, HtmlHandler, HtmlParser};
 
+use super::FilterError;
 use super::args::{ToPyInt, py_split_whitespace};
 
 /// Django's `VOID_ELEMENTS`: tags that are never closed.
@@ -230,8 +232,9 @@ impl HtmlHandler for HtmlTruncator {
 }
 
 /// Runs Django's truncating parser: a `feed` (text it leaves for later is
-/// dropped by its `reset`), then the still-open tags closed if it stopped.
-fn truncate_html(text: &str, unit: Unit, remaining: u64) -> String {
+/// dropped by its `reset`), then the still-open tags closed if it stopped. A
+/// malformed `<![` section fails the render, as Python's parser raises.
+fn truncate_html(text: &str, unit: Unit, remaining: u64) -> Result<String, FilterError> {
     let mut truncator = HtmlTruncator {
         unit,
         output: Vec::new(),
@@ -239,9 +242,10 @@ fn truncate_html(text: &str, unit: Unit, remaining: u64) -> String {
         remaining,
     };
     let mut parser = HtmlParser::new(true);
-    // The parser raises only on malformed `<![` sections; Django's truncator
-    // would propagate that, here the text parsed so far is kept.
-    if parser.feed(text, &mut truncator) == Ok(Flow::Stop) {
+    let flow = parser
+        .feed(text, &mut truncator)
+        .map_err(|error| FilterError::new("AssertionError", error.0))?;
+    if flow == Flow::Stop {
         let closing: Vec<String> = truncator
             .tags
             .iter()
@@ -249,17 +253,20 @@ fn truncate_html(text: &str, unit: Unit, remaining: u64) -> String {
             .collect();
         truncator.output.extend(closing);
     }
-    truncator.output.concat()
+    Ok(truncator.output.concat())
 }
 
 /// `truncatechars_html` (is_safe=True): like `truncatechars` on the text of
 /// HTML, keeping the tags and closing those left open.
-pub fn truncatechars_html<'a, L: ToPyInt + ?Sized>(value: &'a str, length: &L) -> Cow<'a, str> {
+pub fn truncatechars_html<'a, L: ToPyInt + ?Sized>(
+    value: &'a str,
+    length: &L,
+) -> Result<Cow<'a, str>, FilterError> {
     let Some(length) = length.to_py_int() else {
-        return Cow::Borrowed(value);
+        return Ok(Cow::Borrowed(value));
     };
     if length <= 0 {
-        return Cow::Borrowed("");
+        return Ok(Cow::Borrowed(""));
     }
     let text: String = value.nfc().collect();
     let length = length as u64;
@@ -268,19 +275,22 @@ pub fn truncatechars_html<'a, L: ToPyInt + ?Sized>(value: &'a str, length: &L) -
         processed: 0,
         raw_len: text.chars().count() as u64,
     };
-    Cow::Owned(truncate_html(&text, unit, length - 1))
+    truncate_html(&text, unit, length - 1).map(Cow::Owned)
 }
 
 /// `truncatewords_html` (is_safe=True): like `truncatewords` on the text of
 /// HTML, keeping the tags and closing those left open.
-pub fn truncatewords_html<'a, L: ToPyInt + ?Sized>(value: &'a str, length: &L) -> Cow<'a, str> {
+pub fn truncatewords_html<'a, L: ToPyInt + ?Sized>(
+    value: &'a str,
+    length: &L,
+) -> Result<Cow<'a, str>, FilterError> {
     let Some(length) = length.to_py_int() else {
-        return Cow::Borrowed(value);
+        return Ok(Cow::Borrowed(value));
     };
     if length <= 0 {
-        return Cow::Borrowed("");
+        return Ok(Cow::Borrowed(""));
     }
-    Cow::Owned(truncate_html(value, Unit::Words, length as u64))
+    truncate_html(value, Unit::Words, length as u64).map(Cow::Owned)
 }
 
 #[cfg(test)]
@@ -299,13 +309,14 @@ mod tests {
     #[test]
     fn truncates_html_and_closes_tags() {
         assert_eq!(
-            truncatechars_html("<p>Hello <b>world</b></p>", &8),
+            truncatechars_html("<p>Hello <b>world</b></p>", &8).unwrap(),
             "<p>Hello <b>w…</b></p>"
         );
         assert_eq!(
-            truncatewords_html("<p>one two <i>three</i> four</p>", &3),
+            truncatewords_html("<p>one two <i>three</i> four</p>", &3).unwrap(),
             "<p>one two <i>three</i> …</p>"
         );
         assert_eq!(split_words(" a  b\n"), [" a", "b\n"]);
+        assert!(truncatewords_html("a <![bogus x]> b", &3).is_err());
     }
 }
