@@ -4,6 +4,8 @@
 
 mod db_suite;
 
+use std::time::Duration;
+
 use djinn_runtime::db::{Database, DbErrorKind, Dialect, Sql, Value};
 use tempfile::TempDir;
 
@@ -134,4 +136,29 @@ async fn bad_urls_and_missing_directories_are_connection_errors() {
         .await
         .unwrap_err();
     assert_eq!(*error.kind(), DbErrorKind::Connection, "{error}");
+}
+
+/// A request cancelled while its transaction's statement runs (a time-out,
+/// a closed connection) rolls the transaction back: the writer returns to
+/// the pool clean once the statement finishes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_statement_rolls_its_transaction_back() {
+    let (db, _directory) = file_database().await;
+    db_suite::with_schema(&db).await;
+    const INSERT: Sql = Sql::portable("INSERT INTO counter (id, n) VALUES (1, 0)");
+    const SLOW: Sql = Sql::portable(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000)
+         SELECT count(*) FROM c",
+    );
+    const COUNT: Sql = Sql::portable("SELECT count(*) FROM counter");
+    let mut tx = db.begin().await.unwrap();
+    tx.execute(&INSERT, &[]).await.unwrap();
+    let slow = tokio::time::timeout(Duration::from_millis(20), tx.query(&SLOW, &[])).await;
+    assert!(slow.is_err(), "the slow statement should have been cut off");
+    let abandoned = tx.execute(&INSERT, &[]).await.unwrap_err();
+    assert!(abandoned.message().contains("cancelled"), "{abandoned}");
+    drop(tx);
+    // Waits for the writer, which comes back rolled back.
+    assert_eq!(db.execute(&INSERT, &[]).await, Ok(1));
+    assert_eq!(db.query_one(&COUNT, &[]).await.unwrap().get_i64(0), Ok(1));
 }
