@@ -364,6 +364,18 @@ fn run(case: &Case) -> Result<String, FilterError> {
         }
         "date" => render(&dates::date(&value, arg_str)?, false, autoescape),
         "time" => render(&dates::time(&value, arg_str), false, autoescape),
+        "default" if input_safe => {
+            let value = Safe(value.clone());
+            if arg_is_literal {
+                render(
+                    &logic::default(value, Safe(arg_py.clone())),
+                    false,
+                    autoescape,
+                )
+            } else {
+                render(&logic::default(value, arg_py.clone()), false, autoescape)
+            }
+        }
         "default" => {
             if arg_is_literal {
                 render(
@@ -441,8 +453,8 @@ fn run(case: &Case) -> Result<String, FilterError> {
                 lists::last_char
             };
             match &value {
-                Py::List(items) => render(&pick(items), false, autoescape),
-                _ => render(pick_char(&text), false, autoescape),
+                Py::List(items) => render(&pick(items), keep_safe, autoescape),
+                _ => render(pick_char(&text), keep_safe, autoescape),
             }
         }
         "floatformat" => render(
@@ -452,9 +464,12 @@ fn run(case: &Case) -> Result<String, FilterError> {
         ),
         "force_escape" => render(&html::force_escape(&text), false, autoescape),
         "join" => {
-            let Py::List(items) = &value else {
-                return Ok(render(&value, false, autoescape));
+            // Django joins the characters of text; the compiler passes `make_list`.
+            let items = match &value {
+                Py::List(items) => items.clone(),
+                _ => text::make_list(&text).into_iter().map(Py::Str).collect(),
             };
+            let items = items.as_slice();
             let separator = arg_str.unwrap_or_default();
             let joined = if arg_is_literal {
                 lists::join(items, &Safe(separator), autoescape)
@@ -506,7 +521,7 @@ fn run(case: &Case) -> Result<String, FilterError> {
         "slugify" => render(&text::slugify(&text), keep_safe, autoescape),
         "stringformat" => render(
             &stringformat::stringformat(&value, arg_str.unwrap_or_default()),
-            false,
+            keep_safe,
             autoescape,
         ),
         "striptags" => render(&html::striptags(&text)?, keep_safe, autoescape),

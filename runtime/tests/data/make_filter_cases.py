@@ -477,6 +477,13 @@ def build_edges():
     case("truncatewords_html", "a <![bogus x]> b", 3)
     case("truncatechars_html", "a <![if x]> b", 3)
     case("striptags", "a <![bogus x]> b")
+    for filt, arg in [("truncatechars", 12), ("truncatewords", 2), ("truncatechars_html", 12), ("truncatewords_html", 2), ("wordwrap", 6),
+                      ("ljust", 40), ("rjust", 40), ("center", 40), ("slice", "2:9"), ("cut", "a"), ("urlencode", "/"), ("stringformat", "s"),
+                      ("floatformat", 2), ("default", "x"), ("add", "<x>"), ("join", "-"), ("first", MISSING), ("last", MISSING),
+                      ("make_list", MISSING), ("length", MISSING), ("wordcount", MISSING), ("escapejs", MISSING), ("title", MISSING),
+                      ("slugify", MISSING), ("addslashes", MISSING), ("capfirst", MISSING), ("striptags", MISSING), ("safe", MISSING)]:
+        for safe, autoescape in [(True, True), (False, False), (True, False)]:
+            case(filt, "<b>Tom</b> & 'Jerry' say \"hi\"", arg, safe=safe, autoescape=autoescape)
     case("yesno", 0, ",")
     case("yesno", 1, ",,")
 

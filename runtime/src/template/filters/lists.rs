@@ -52,7 +52,8 @@ pub fn length_str(value: &str) -> usize {
 /// With autoescaping each item and the separator are conditionally escaped
 /// (a literal argument in a template is safe, so pass it as [`Safe`]). Without
 /// it, a list holding anything but text is returned unchanged, as Python's
-/// `str.join` fails.
+/// `str.join` fails. Django joins the characters of a text value: pass
+/// [`make_list`](super::text::make_list) of it.
 pub fn join<'a, T: DjangoStr, A: DjangoStr + ?Sized>(
     value: &'a [T],
     arg: &A,

@@ -9,6 +9,15 @@
 //! Filters that change with autoescaping take `autoescape: bool`, exactly where
 //! Django's filter has `needs_autoescape=True`; callers pass
 //! `autoescape && !input_is_safe` where Django checks `isinstance(value, SafeData)`.
+//!
+//! Safety rules for the caller, as in Django's `FilterExpression.resolve`:
+//! a result is safe when its type says so ([`SafeString`](crate::template::SafeString),
+//! or an [`Either`](crate::template::Either) holding a safe value), or when the
+//! filter's `is_safe` flag is set and its input was safe (wrap it in
+//! [`Safe`](crate::template::Safe)). Filters that hand back the value itself
+//! (`default`, `default_if_none`, `first`, …) should get a safe value wrapped
+//! in `Safe`, and string literals in templates are safe too (pass literal
+//! arguments as `Safe(text)` to `join`, `default` and `json_script`).
 
 pub mod args;
 pub mod dates;
