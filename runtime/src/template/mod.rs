@@ -6,7 +6,7 @@
 //!
 //! - [`display`]: Python's `str()`, `repr()` and truthiness of values, and what
 //!   `{{ value }}` shows ([`DjangoStr`], [`Truthy`]).
-//! - [`escape`]: HTML escaping and safe strings ([`Safe`], [`SafeString`],
+//! - [`escape`](mod@escape): HTML escaping and safe strings ([`Safe`], [`SafeString`],
 //!   [`render_into`] for `{{ value }}` with autoescaping).
 //! - [`filters`]: Django's built-in filters, one function each, with their
 //!   `is_safe`/`needs_autoescape` flags in [`filters::FILTER_FLAGS`].
