@@ -22,11 +22,25 @@ fn synthetic_project() -> ProjectInput {
         writeln!(models, "    slug     slug unique").unwrap();
         writeln!(models, "    count    int default = 0").unwrap();
         writeln!(models, "    price    decimal(10, 2) default = 0.00").unwrap();
-        writeln!(models, "    status   choice {{ draft = \"Draft\", live = \"Live\" }} default = draft").unwrap();
+        writeln!(
+            models,
+            "    status   choice {{ draft = \"Draft\", live = \"Live\" }} default = draft"
+        )
+        .unwrap();
         writeln!(models, "    created  datetime auto_now_add").unwrap();
         if i > 0 {
-            writeln!(models, "    parent   Model{} null on_delete = set_null related_name = children{i}", i - 1).unwrap();
-            writeln!(models, "    tags     many Model{} blank related_name = tagged{i}", (i * 7) % i).unwrap();
+            writeln!(
+                models,
+                "    parent   Model{} null on_delete = set_null related_name = children{i}",
+                i - 1
+            )
+            .unwrap();
+            writeln!(
+                models,
+                "    tags     many Model{} blank related_name = tagged{i}",
+                (i * 7) % i
+            )
+            .unwrap();
         }
         writeln!(models, "    meta {{\n        ordering = [-created]\n        index (status, created)\n        check (count >= 0)\n        str = \"{{name}}\"\n    }}\n}}\n").unwrap();
 
@@ -41,8 +55,16 @@ fn synthetic_project() -> ProjectInput {
         writeln!(views, "view {l}_api(id: int): json detail {m} {{\n    get {m}.filter(id == id)\n    fields [id, name, slug, price, created]\n}}\n").unwrap();
         writeln!(urls, "    path \"{l}/\" {l}_list name = \"{l}-list\"").unwrap();
         writeln!(urls, "    path \"{l}/new/\" {l}_new name = \"{l}-new\"").unwrap();
-        writeln!(urls, "    path \"{l}/<slug:slug>/\" {l}_detail name = \"{l}-detail\"").unwrap();
-        writeln!(urls, "    path \"api/{l}/<int:id>\" {l}_api name = \"{l}-api\"").unwrap();
+        writeln!(
+            urls,
+            "    path \"{l}/<slug:slug>/\" {l}_detail name = \"{l}-detail\""
+        )
+        .unwrap();
+        writeln!(
+            urls,
+            "    path \"api/{l}/<int:id>\" {l}_api name = \"{l}-api\""
+        )
+        .unwrap();
     }
     urls.push_str("}\n");
     ProjectInput::builder()
@@ -50,7 +72,10 @@ fn synthetic_project() -> ProjectInput {
         .spec("models.djinn", models)
         .spec("views.djinn", views)
         .spec("urls.djinn", urls)
-        .template("list.html", "{% for o in object_list %}{{ o.name }}{% endfor %}")
+        .template(
+            "list.html",
+            "{% for o in object_list %}{{ o.name }}{% endfor %}",
+        )
         .template("detail.html", "{{ object.name }}")
         .template("form.html", "{{ form }}")
         .build()
@@ -72,7 +97,12 @@ fn main() {
         .collect();
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!("check_synthetic: {MODELS} models, {} views, {} routes, {} KiB of spec", MODELS * 4, MODELS * 4, bytes / 1024);
+    println!(
+        "check_synthetic: {MODELS} models, {} views, {} routes, {} KiB of spec",
+        MODELS * 4,
+        MODELS * 4,
+        bytes / 1024
+    );
     println!(
         "  check: median {:.1} ms (min {:.1}, max {:.1}) over {} runs; {} diagnostics ({errors} errors)",
         ms(times[times.len() / 2]),
@@ -83,6 +113,11 @@ fn main() {
     );
     if errors > 0 {
         let d = &first.diagnostics[0];
-        println!("  first diagnostic: {} {} at {:?}", d.code.as_str(), d.message, input.sources.line_col(d.primary.span));
+        println!(
+            "  first diagnostic: {} {} at {:?}",
+            d.code.as_str(),
+            d.message,
+            input.sources.line_col(d.primary.span)
+        );
     }
 }

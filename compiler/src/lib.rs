@@ -61,7 +61,8 @@ pub fn check_project(input: &ProjectInput) -> CheckOutput {
         .templates
         .iter()
         .map(|(name, &id)| {
-            let parsed = template::parse_template(id, &input.sources.get(id).text, &mut diagnostics);
+            let parsed =
+                template::parse_template(id, &input.sources.get(id).text, &mut diagnostics);
             (name.clone(), parsed)
         })
         .collect();

@@ -185,7 +185,9 @@ impl ProjectInputBuilder {
         }
         self.specs.sort();
         for (path, text) in self.specs {
-            input.specs.push(input.sources.add(path, SourceKind::Spec, text));
+            input
+                .specs
+                .push(input.sources.add(path, SourceKind::Spec, text));
         }
         self.templates.sort();
         for (name, text) in self.templates {
@@ -196,7 +198,9 @@ impl ProjectInputBuilder {
         }
         self.rust.sort();
         for (path, text) in self.rust {
-            let id = input.sources.add(format!("src/{path}"), SourceKind::Rust, text);
+            let id = input
+                .sources
+                .add(format!("src/{path}"), SourceKind::Rust, text);
             input.rust.insert(path, id);
         }
         input.static_files = self.static_files;

@@ -122,9 +122,15 @@ impl SourceMap {
     }
 
     /// Adds a file and returns its id.
-    pub fn add(&mut self, path: impl Into<String>, kind: SourceKind, text: impl Into<String>) -> FileId {
+    pub fn add(
+        &mut self,
+        path: impl Into<String>,
+        kind: SourceKind,
+        text: impl Into<String>,
+    ) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files.push(SourceFile::new(path.into(), kind, text.into()));
+        self.files
+            .push(SourceFile::new(path.into(), kind, text.into()));
         id
     }
 

@@ -53,7 +53,11 @@ impl Fixture {
     /// The project the fixture describes.
     pub fn to_input(&self) -> ProjectInput {
         let mut builder = ProjectInput::builder();
-        if !self.files.iter().any(|(p, _)| p == "djinn.toml" || p == "!djinn.toml") {
+        if !self
+            .files
+            .iter()
+            .any(|(p, _)| p == "djinn.toml" || p == "!djinn.toml")
+        {
             builder = builder.settings(DEFAULT_SETTINGS);
         }
         for (path, text) in &self.files {
@@ -107,7 +111,10 @@ mod tests {
         let f = Fixture::parse("about\n--- app.djinn\nmodel A {\n}\n--- templates/a.html\nhi\n");
         assert_eq!(f.description, "about");
         assert_eq!(f.files.len(), 2);
-        assert_eq!(f.files[1], ("templates/a.html".to_string(), "hi\n".to_string()));
+        assert_eq!(
+            f.files[1],
+            ("templates/a.html".to_string(), "hi\n".to_string())
+        );
         let input = f.to_input();
         assert!(input.settings.is_some());
         assert_eq!(input.specs.len(), 1);

@@ -37,7 +37,10 @@ fn every_fixture_reports_its_code() {
         let expected = code_of(&path);
         let codes: Vec<&str> = output.diagnostics.iter().map(|d| d.code.as_str()).collect();
         if !codes.contains(&expected.as_str()) {
-            failures.push(format!("{}: expected {expected}, got {codes:?}", path.display()));
+            failures.push(format!(
+                "{}: expected {expected}, got {codes:?}",
+                path.display()
+            ));
             continue;
         }
         let human = render::human(&output.diagnostics, &input.sources, false);
@@ -55,13 +58,28 @@ fn every_fixture_reports_its_code() {
             insta::assert_snapshot!(name, format!("{listing}\n=== diagnostics\n{human}"));
         });
 
-        let json: serde_json::Value = serde_json::from_str(&render::json(&output.diagnostics, &input.sources))
-            .unwrap_or_else(|e| panic!("{}: JSON output does not parse: {e}", path.display()));
+        let json: serde_json::Value =
+            serde_json::from_str(&render::json(&output.diagnostics, &input.sources))
+                .unwrap_or_else(|e| panic!("{}: JSON output does not parse: {e}", path.display()));
         let diagnostics = json["diagnostics"].as_array().expect("diagnostics array");
         assert_eq!(diagnostics.len(), output.diagnostics.len());
         for d in diagnostics {
-            for key in ["code", "severity", "message", "file", "line", "column", "end_line", "end_column", "labels"] {
-                assert!(d.get(key).is_some(), "{}: JSON diagnostic lacks `{key}`: {d}", path.display());
+            for key in [
+                "code",
+                "severity",
+                "message",
+                "file",
+                "line",
+                "column",
+                "end_line",
+                "end_column",
+                "labels",
+            ] {
+                assert!(
+                    d.get(key).is_some(),
+                    "{}: JSON diagnostic lacks `{key}`: {d}",
+                    path.display()
+                );
             }
             assert!(d["line"].as_u64().unwrap() >= 1 && d["column"].as_u64().unwrap() >= 1);
         }
@@ -71,7 +89,11 @@ fn every_fixture_reports_its_code() {
             path.display()
         );
     }
-    assert!(failures.is_empty(), "fixtures without their code:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixtures without their code:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -87,7 +109,10 @@ fn every_code_has_a_fixture() {
         .iter()
         .filter(|c| !Code::ALL.iter().any(|code| code.as_str() == c.as_str()))
         .collect();
-    assert!(unknown.is_empty(), "fixtures named after no code: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "fixtures named after no code: {unknown:?}"
+    );
 }
 
 /// `docs/diagnostics.md` is generated from the code registry and the first
@@ -115,7 +140,12 @@ fn diagnostics_doc_is_current() {
         ));
     }
     for code in Code::ALL {
-        doc.push_str(&format!("\n## {}\n\n**{}.** {}\n", code.as_str(), code.title(), code.explanation()));
+        doc.push_str(&format!(
+            "\n## {}\n\n**{}.** {}\n",
+            code.as_str(),
+            code.title(),
+            code.explanation()
+        ));
         let Some(path) = fixtures.iter().find(|p| code_of(p) == code.as_str()) else {
             doc.push_str("\n_No example yet._\n");
             continue;
@@ -133,7 +163,10 @@ fn diagnostics_doc_is_current() {
             } else {
                 "text"
             };
-            doc.push_str(&format!("\n`{file}`:\n\n```{lang}\n{}\n```\n", body.trim_end()));
+            doc.push_str(&format!(
+                "\n`{file}`:\n\n```{lang}\n{}\n```\n",
+                body.trim_end()
+            ));
         }
         let human = render::human(&output.diagnostics, &input.sources, false);
         doc.push_str(&format!("\n```text\n{}\n```\n", human.trim_end()));

@@ -140,16 +140,59 @@ fn mutated_samples_never_panic() {
             (files_of(&input), statics)
         })
         .collect();
-    let mut rng = fastrand::Rng::with_seed(0xD1_11_11);
+    // Independent streams per thread, each from a fixed seed (the number of
+    // threads is fixed too, so every machine checks the same mutations).
+    let threads = 2;
+    let per_thread = MUTATIONS.div_ceil(threads);
+    let results: Vec<(usize, usize)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let originals = &originals;
+                scope.spawn(move || {
+                    run_mutations(
+                        originals,
+                        0xD1_11_11 + t as u64,
+                        t * per_thread,
+                        per_thread.min(MUTATIONS - t * per_thread),
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("mutation thread panicked outside check"))
+            .collect()
+    });
+    let checked: usize = results.iter().map(|r| r.0).sum();
+    let with_errors: usize = results.iter().map(|r| r.1).sum();
+    assert_eq!(checked, MUTATIONS);
+    // The mutations must actually break things, or the test proves nothing.
+    assert!(
+        with_errors > MUTATIONS / 4,
+        "only {with_errors} of {MUTATIONS} mutations produced errors"
+    );
+}
+
+/// Checks `count` mutations numbered from `first`; returns how many were
+/// checked and how many of those had errors.
+fn run_mutations(
+    originals: &[(Files, Vec<String>)],
+    seed: u64,
+    first: usize,
+    count: usize,
+) -> (usize, usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
     let mut checked = 0;
     let mut with_errors = 0;
-    for n in 0..MUTATIONS {
+    for n in first..first + count {
         let (files, statics) = &originals[n % originals.len()];
         let mut files = files.clone();
         // Mostly spec files; sometimes settings, templates or Rust.
         let edits = rng.usize(1..=3);
         for _ in 0..edits {
-            let specs: Vec<usize> = (0..files.len()).filter(|&i| files[i].0.ends_with(".djinn")).collect();
+            let specs: Vec<usize> = (0..files.len())
+                .filter(|&i| files[i].0.ends_with(".djinn"))
+                .collect();
             let target = if !specs.is_empty() && rng.u8(0..4) != 0 {
                 specs[rng.usize(0..specs.len())]
             } else {
@@ -158,21 +201,20 @@ fn mutated_samples_never_panic() {
             files[target].1 = mutate(&mut rng, &files[target].1);
         }
         let input = build(&files, statics);
-        let result = catch_unwind(AssertUnwindSafe(|| check_project(&input)));
-        match result {
+        match catch_unwind(AssertUnwindSafe(|| check_project(&input))) {
             Ok(output) => {
                 checked += 1;
                 with_errors += usize::from(output.has_errors());
             }
             Err(_) => {
                 let listing: String = files.iter().map(|(p, t)| format!("--- {p}\n{t}")).collect();
-                panic!("check panicked on mutation #{n}; the input as a fixture:\n{listing}");
+                panic!(
+                    "check panicked on mutation #{n} (seed {seed:#x}); the input as a fixture:\n{listing}"
+                );
             }
         }
     }
-    assert_eq!(checked, MUTATIONS);
-    // The mutations must actually break things, or the test proves nothing.
-    assert!(with_errors > MUTATIONS / 4, "only {with_errors} of {MUTATIONS} mutations produced errors");
+    (checked, with_errors)
 }
 
 #[test]

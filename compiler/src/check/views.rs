@@ -830,7 +830,11 @@ fn check_generic(
                     per_page.span,
                     "invalid `paginate` size",
                 )
-                .with_label("a page holds at least one object")
+                .with_label(if per_page.value < 1 {
+                    "a page holds at least one object"
+                } else {
+                    "too many objects for one page"
+                })
                 .with_help("write `paginate 20` for pages of 20 objects"),
             ),
         }

@@ -257,7 +257,10 @@ mod tests {
                 crate::diagnostics::Severity::Error => 'E',
                 crate::diagnostics::Severity::Warning => 'W',
             };
-            assert!(s.starts_with(expected), "{s} has the wrong letter for its severity");
+            assert!(
+                s.starts_with(expected),
+                "{s} has the wrong letter for its severity"
+            );
         }
     }
 }

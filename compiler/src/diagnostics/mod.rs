@@ -117,12 +117,20 @@ impl Diagnostic {
 }
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let name_lower = name.to_lowercase();
     candidates
         .into_iter()
         .filter(|c| *c != name)
-        .map(|c| (strsim::damerau_levenshtein(&name_lower, &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&name_lower, &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(distance, c)| {
             let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
             *distance <= limit
@@ -134,12 +142,18 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 /// Sorts diagnostics by file, position and code so output is deterministic.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.primary.span.file, a.primary.span.start, a.code, &a.message).cmp(&(
-            b.primary.span.file,
-            b.primary.span.start,
-            b.code,
-            &b.message,
-        ))
+        (
+            a.primary.span.file,
+            a.primary.span.start,
+            a.code,
+            &a.message,
+        )
+            .cmp(&(
+                b.primary.span.file,
+                b.primary.span.start,
+                b.code,
+                &b.message,
+            ))
     });
 }
 
@@ -149,7 +163,10 @@ mod tests {
 
     #[test]
     fn did_you_mean_finds_close_names_only() {
-        assert_eq!(did_you_mean("titel", ["title", "slug", "content"]), Some("title"));
+        assert_eq!(
+            did_you_mean("titel", ["title", "slug", "content"]),
+            Some("title")
+        );
         assert_eq!(did_you_mean("xyz", ["title", "slug"]), None);
         assert_eq!(did_you_mean("Post", ["post", "Author"]), Some("post"));
     }

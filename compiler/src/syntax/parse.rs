@@ -30,12 +30,34 @@ pub fn parse_file(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) -
             let starts = declaration_starts(text);
             for (i, &start) in starts.iter().enumerate() {
                 let end = starts.get(i + 1).copied().unwrap_or(text.len());
-                if let Err(error) = parse_chunk(file, &text[start..end], start, &mut spec, diagnostics) {
+                if let Err(mut error) =
+                    parse_chunk(file, &text[start..end], start, &mut spec, diagnostics)
+                {
+                    mention_next_declaration(&mut error, text, end);
                     diagnostics.push(*error);
                 }
             }
             spec
         }
+    }
+}
+
+/// A chunk's parse ends where the next declaration starts, which pest calls
+/// "end of file"; say what really follows instead.
+fn mention_next_declaration(error: &mut Diagnostic, text: &str, chunk_end: usize) {
+    if error.primary.span.start as usize == chunk_end && chunk_end < text.len() {
+        let next: String = text[chunk_end..]
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(30)
+            .collect();
+        error.message = error
+            .message
+            .replace("found end of file", &format!("found `{next}`"));
+        error.primary.span.end = (chunk_end + next.len()) as u32;
+        error.primary.message = "the declaration before this one is not finished".to_string();
     }
 }
 
@@ -70,7 +92,8 @@ fn parse_chunk(
     spec: &mut SpecFile,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Box<Diagnostic>> {
-    let pairs = ProjectParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(file, text, base, e)))?;
+    let pairs = ProjectParser::parse(Rule::file, text)
+        .map_err(|e| Box::new(syntax_error(file, text, base, e)))?;
     let mut cx = Cx {
         file,
         base,
@@ -87,7 +110,12 @@ fn parse_chunk(
 }
 
 /// Turns a pest error into an E0001 diagnostic with readable expectations.
-fn syntax_error(file: FileId, text: &str, base: usize, error: pest::error::Error<Rule>) -> Diagnostic {
+fn syntax_error(
+    file: FileId,
+    text: &str,
+    base: usize,
+    error: pest::error::Error<Rule>,
+) -> Diagnostic {
     use pest::error::{ErrorVariant, InputLocation};
     let (start, end) = match error.location {
         InputLocation::Pos(p) => (p, p),
@@ -116,8 +144,12 @@ fn syntax_error(file: FileId, text: &str, base: usize, error: pest::error::Error
         ErrorVariant::ParsingError { .. } => format!("unexpected {found}"),
         ErrorVariant::CustomError { message } => message.clone(),
     };
-    Diagnostic::new(Code::SyntaxError, Span::new(file, base + start, base + end), message)
-        .with_label("unexpected here")
+    Diagnostic::new(
+        Code::SyntaxError,
+        Span::new(file, base + start, base + end),
+        message,
+    )
+    .with_label("unexpected here")
 }
 
 fn describe_found(token: &str) -> String {
@@ -310,6 +342,14 @@ fn is_token(rule: Rule) -> bool {
         rule,
         Rule::equals
             | Rule::colon
+            | Rule::comma
+            | Rule::lbrace
+            | Rule::rbrace
+            | Rule::lparen
+            | Rule::rparen
+            | Rule::lbracket
+            | Rule::rbracket
+            | Rule::arrow
             | Rule::kw_model
             | Rule::kw_meta
             | Rule::kw_one
@@ -377,7 +417,10 @@ impl Cx<'_> {
             .into_inner()
             .map(|line| {
                 let text = line.into_inner().next().map_or("", |t| t.as_str());
-                text.strip_prefix(' ').unwrap_or(text).trim_end().to_string()
+                text.strip_prefix(' ')
+                    .unwrap_or(text)
+                    .trim_end()
+                    .to_string()
             })
             .collect();
         (!lines.is_empty()).then(|| lines.join("\n"))
@@ -394,14 +437,21 @@ impl Cx<'_> {
 
     fn int(&mut self, pair: Pair<'_, Rule>) -> IntLit {
         let span = self.span(&pair);
-        let value = match pair.as_str().parse::<i64>() {
+        let text = pair.as_str();
+        let value = match text.parse::<i64>() {
             Ok(v) => v,
             Err(_) => {
                 self.diagnostics.push(
                     Diagnostic::new(Code::InvalidNumber, span, "integer literal out of range")
                         .with_label("does not fit in 64 bits"),
                 );
-                0
+                // Clamp, so that later checks see a large value, not a
+                // misleading zero.
+                if text.starts_with('-') {
+                    i64::MIN
+                } else {
+                    i64::MAX
+                }
             }
         };
         IntLit { value, span }
@@ -452,7 +502,9 @@ impl Cx<'_> {
         let mut parts = children(line);
         let name = self.ident(parts.next().expect("ident (field_line)"));
         let ty = self.parse_field_type(parts.next().expect("field_type (field_line)"));
-        let options = parts.map(|option| self.parse_field_option(option)).collect();
+        let options = parts
+            .map(|option| self.parse_field_option(option))
+            .collect();
         Field {
             doc,
             name,
@@ -565,7 +617,8 @@ impl Cx<'_> {
                 span,
             },
             Rule::meta_index => {
-                let fields = self.parse_ident_tuple(inner.next().expect("ident_tuple (meta_index)"));
+                let fields =
+                    self.parse_ident_tuple(inner.next().expect("ident_tuple (meta_index)"));
                 let name = inner.next().map(|n| self.parse_constraint_name(n));
                 MetaEntry::Index { fields, name, span }
             }
@@ -617,7 +670,8 @@ impl Cx<'_> {
                 Rule::include => {
                     let span = self.span(&part);
                     let mut inner = children(part);
-                    let prefix = self.parse_path_pattern(inner.next().expect("path_pattern (include)"));
+                    let prefix =
+                        self.parse_path_pattern(inner.next().expect("path_pattern (include)"));
                     let group = self.ident(inner.next().expect("ident (include)"));
                     entries.push(UrlEntry::Include {
                         prefix,
@@ -658,7 +712,8 @@ impl Cx<'_> {
         let text_pair = pair.into_inner().next().expect("path_text (path_pattern)");
         let text = text_pair.as_str();
         let text_start = self.base + text_pair.as_span().start();
-        let at = |start: usize, end: usize| Span::new(self.file, text_start + start, text_start + end);
+        let at =
+            |start: usize, end: usize| Span::new(self.file, text_start + start, text_start + end);
         let mut segments = Vec::new();
         let mut literal_start = 0;
         let mut pos = 0;
@@ -689,7 +744,9 @@ impl Cx<'_> {
                 None => (None, inside, open + 1),
             };
             let valid_ident = |s: &str| {
-                s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                s.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                     && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             };
             if !valid_ident(name) || converter.is_some_and(|c| !valid_ident(c)) {
@@ -745,7 +802,10 @@ impl Cx<'_> {
                         params.push(Param { name, ty, span });
                     }
                 }
-                Rule::generic_kind | Rule::template_kind | Rule::redirect_kind | Rule::rust_kind => {
+                Rule::generic_kind
+                | Rule::template_kind
+                | Rule::redirect_kind
+                | Rule::rust_kind => {
                     kind = Some(self.parse_view_kind(part));
                 }
                 Rule::view_block => {
@@ -862,8 +922,12 @@ impl Cx<'_> {
         };
         let mut inner = children(pair);
         let kind = match rule {
-            Rule::clause_query => ClauseKind::Query(self.parse_expr(inner.next().expect("expr (clause_query)"))),
-            Rule::clause_get => ClauseKind::Get(self.parse_expr(inner.next().expect("expr (clause_get)"))),
+            Rule::clause_query => {
+                ClauseKind::Query(self.parse_expr(inner.next().expect("expr (clause_query)")))
+            }
+            Rule::clause_get => {
+                ClauseKind::Get(self.parse_expr(inner.next().expect("expr (clause_get)")))
+            }
             Rule::clause_context => ClauseKind::Context {
                 name: self.ident(inner.next().expect("ident (clause_context)")),
                 value: self.parse_expr(inner.next().expect("expr (clause_context)")),
@@ -872,21 +936,25 @@ impl Cx<'_> {
                 let list = inner.next().expect("field_path_list (clause_fields)");
                 ClauseKind::Fields(children(list).map(|p| self.parse_field_path(p)).collect())
             }
-            Rule::clause_paginate => ClauseKind::Paginate(self.int(inner.next().expect("int (clause_paginate)"))),
+            Rule::clause_paginate => {
+                ClauseKind::Paginate(self.int(inner.next().expect("int (clause_paginate)")))
+            }
             Rule::clause_template => {
                 ClauseKind::Template(self.string(inner.next().expect("string (clause_template)")))
             }
-            Rule::clause_success => {
-                ClauseKind::Success(self.parse_url_ref(inner.next().expect("url_ref (clause_success)")))
-            }
+            Rule::clause_success => ClauseKind::Success(
+                self.parse_url_ref(inner.next().expect("url_ref (clause_success)")),
+            ),
             Rule::clause_login_required => ClauseKind::LoginRequired,
             Rule::clause_staff_required => ClauseKind::StaffRequired,
             Rule::clause_public => ClauseKind::Public,
-            Rule::clause_permission => {
-                ClauseKind::Permission(self.string(inner.next().expect("string (clause_permission)")))
-            }
+            Rule::clause_permission => ClauseKind::Permission(
+                self.string(inner.next().expect("string (clause_permission)")),
+            ),
             Rule::clause_methods => ClauseKind::Methods(inner.map(|m| self.ident(m)).collect()),
-            Rule::clause_cache => ClauseKind::Cache(self.int(inner.next().expect("int (clause_cache)"))),
+            Rule::clause_cache => {
+                ClauseKind::Cache(self.int(inner.next().expect("int (clause_cache)")))
+            }
             rule => unreachable!("{rule:?} (clause)"),
         };
         Clause {
@@ -1023,7 +1091,10 @@ impl Cx<'_> {
         match pair.as_rule() {
             Rule::condition | Rule::cond_and => {
                 let is_or = pair.as_rule() == Rule::condition;
-                let mut parts = children(pair).map(|p| self.parse_condition(p)).collect::<Vec<_>>().into_iter();
+                let mut parts = children(pair)
+                    .map(|p| self.parse_condition(p))
+                    .collect::<Vec<_>>()
+                    .into_iter();
                 let first = parts.next().expect("operand (condition)");
                 parts.fold(first, |acc, next| {
                     let span = acc.span().to(next.span());
@@ -1059,10 +1130,20 @@ impl Cx<'_> {
         let (op, rhs) = match op_pair.as_rule() {
             Rule::null_test => {
                 let negated = op_pair.into_inner().any(|p| p.as_rule() == Rule::kw_not);
-                (if negated { LookupOp::IsNotNull } else { LookupOp::IsNull }, None)
+                (
+                    if negated {
+                        LookupOp::IsNotNull
+                    } else {
+                        LookupOp::IsNull
+                    },
+                    None,
+                )
             }
             Rule::lookup_op => {
-                let which = op_pair.into_inner().next().expect("alternative (lookup_op)");
+                let which = op_pair
+                    .into_inner()
+                    .next()
+                    .expect("alternative (lookup_op)");
                 let op = match which.as_rule() {
                     Rule::op_eq => LookupOp::Eq,
                     Rule::op_ne => LookupOp::Ne,
@@ -1130,7 +1211,11 @@ impl Cx<'_> {
                 AdminOption { name, value, span }
             })
             .collect();
-        Admin { model, options, span }
+        Admin {
+            model,
+            options,
+            span,
+        }
     }
 
     fn parse_hook(&mut self, pair: Pair<'_, Rule>) -> Hook {
@@ -1203,7 +1288,9 @@ mod tests {
 
     #[test]
     fn docs_attach_to_models_and_fields() {
-        let spec = parse_ok("/// A post.\n/// Second line.\nmodel Post {\n    /// The title.\n    title text\n}\n");
+        let spec = parse_ok(
+            "/// A post.\n/// Second line.\nmodel Post {\n    /// The title.\n    title text\n}\n",
+        );
         let Item::Model(model) = &spec.items[0] else {
             panic!("not a model")
         };
@@ -1237,7 +1324,9 @@ mod tests {
 
     #[test]
     fn url_patterns_are_split_into_segments() {
-        let spec = parse_ok("urls {\n  path \"posts/<slug:slug>/<id>/\" post_detail name = \"post-detail\"\n  include \"api/\" api\n}\n");
+        let spec = parse_ok(
+            "urls {\n  path \"posts/<slug:slug>/<id>/\" post_detail name = \"post-detail\"\n  include \"api/\" api\n}\n",
+        );
         let Item::Urls(group) = &spec.items[0] else {
             panic!("not urls")
         };
@@ -1245,7 +1334,10 @@ mod tests {
             panic!("not a path")
         };
         assert_eq!(route.pattern.segments.len(), 5);
-        let PathSegment::Param { converter, name, .. } = &route.pattern.segments[1] else {
+        let PathSegment::Param {
+            converter, name, ..
+        } = &route.pattern.segments[1]
+        else {
             panic!("not a param")
         };
         assert_eq!(converter.as_ref().unwrap().name, "slug");
@@ -1268,7 +1360,11 @@ mod tests {
         assert_eq!(spec.items.len(), 2, "{diagnostics:#?}");
         assert_eq!(diagnostics.len(), 2);
         assert!(diagnostics.iter().all(|d| d.code == Code::SyntaxError));
-        assert!(diagnostics[0].message.starts_with("expected"), "{}", diagnostics[0].message);
+        assert!(
+            diagnostics[0].message.starts_with("expected"),
+            "{}",
+            diagnostics[0].message
+        );
     }
 
     #[test]
@@ -1314,7 +1410,9 @@ on post_save Post -> rust "hooks::notify"
         let Item::Model(model) = &spec.items[0] else {
             panic!("not a model")
         };
-        assert!(matches!(&model.fields[0].ty, FieldType::Choice { choices, .. } if choices.len() == 2));
+        assert!(
+            matches!(&model.fields[0].ty, FieldType::Choice { choices, .. } if choices.len() == 2)
+        );
         assert_eq!(model.fields[1].options.len(), 2);
     }
 }

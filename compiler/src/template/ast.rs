@@ -333,7 +333,9 @@ impl Operand {
     /// The operand's span.
     pub fn span(&self) -> Span {
         match self {
-            Operand::Variable { span, .. } | Operand::Str { span, .. } | Operand::Number { span, .. } => *span,
+            Operand::Variable { span, .. }
+            | Operand::Str { span, .. }
+            | Operand::Number { span, .. } => *span,
         }
     }
 }

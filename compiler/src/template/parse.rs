@@ -30,6 +30,7 @@ pub fn parse_template(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic
         blocks: BTreeMap::new(),
         extends: None,
         seen_non_text: false,
+        seen_unknown_tag: false,
     };
     let (nodes, _) = builder.parse_nodes(&[]);
     Template {
@@ -153,6 +154,9 @@ struct Builder<'t, 'd> {
     extends: Option<Extends>,
     /// A tag other than text has been seen (`extends` must come first).
     seen_non_text: bool,
+    /// An unknown tag was reported: stray end tags after it are likely its
+    /// own and are not reported again.
+    seen_unknown_tag: bool,
 }
 
 impl Builder<'_, '_> {
@@ -182,7 +186,8 @@ impl Builder<'_, '_> {
                 }
                 TokenKind::Block => {
                     let content = &self.text[token.content_start..token.content_end];
-                    let trimmed_start = token.content_start + (content.len() - content.trim_start().len());
+                    let trimmed_start =
+                        token.content_start + (content.len() - content.trim_start().len());
                     let content = content.trim();
                     let name_len = content.find(char::is_whitespace).unwrap_or(content.len());
                     let name = content[..name_len].to_string();
@@ -202,7 +207,9 @@ impl Builder<'_, '_> {
                     if name != "extends" {
                         self.seen_non_text = true;
                     }
-                    if let Some(node) = self.parse_block_tag(&name, args_start, &args, span, trimmed_start) {
+                    if let Some(node) =
+                        self.parse_block_tag(&name, args_start, &args, span, trimmed_start)
+                    {
                         nodes.push(node);
                     }
                 }
@@ -216,11 +223,17 @@ impl Builder<'_, '_> {
     fn parse_body(&mut self, tag: &str, open: Span, ends: &[&str]) -> (Vec<Node>, Option<EndTag>) {
         let (body, end) = self.parse_nodes(ends);
         if end.is_none() {
-            let expected: Vec<String> = ends.iter().map(|e| format!("`{{% {e} %}}`")).collect();
+            let closing = ends.last().copied().unwrap_or("end");
             self.diagnostics.push(
-                Diagnostic::new(Code::UnclosedTag, open, format!("unclosed `{{% {tag} %}}` tag"))
-                    .with_label(format!("this `{tag}` is never closed"))
-                    .with_help(format!("add {}", expected.join(" or "))),
+                Diagnostic::new(
+                    Code::UnclosedTag,
+                    open,
+                    format!("unclosed `{{% {tag} %}}` tag"),
+                )
+                .with_label(format!("this `{tag}` is never closed"))
+                .with_help(format!(
+                    "add `{{% {closing} %}}` where the `{tag}` should end"
+                )),
             );
         }
         (body, end)
@@ -228,7 +241,13 @@ impl Builder<'_, '_> {
 
     /// Parses `args` (which start at byte `start`) with `rule`; reports E0701
     /// and returns `None` when they don't parse.
-    fn args<'a>(&mut self, rule: Rule, tag: &str, args: &'a str, start: usize) -> Option<Pair<'a, Rule>> {
+    fn args<'a>(
+        &mut self,
+        rule: Rule,
+        tag: &str,
+        args: &'a str,
+        start: usize,
+    ) -> Option<Pair<'a, Rule>> {
         match TemplateParser::parse(rule, args) {
             Ok(mut pairs) => pairs.next(),
             Err(error) => {
@@ -246,9 +265,13 @@ impl Builder<'_, '_> {
                 };
                 let span = self.span(start + s, start + e.max(s));
                 self.diagnostics.push(
-                    Diagnostic::new(Code::TemplateSyntax, span, format!("malformed `{{% {tag} %}}` tag: could not parse {found}"))
-                        .with_label("unexpected here")
-                        .with_help(format!("expected {}", tag_syntax(tag))),
+                    Diagnostic::new(
+                        Code::TemplateSyntax,
+                        span,
+                        format!("malformed `{{% {tag} %}}` tag: could not parse {found}"),
+                    )
+                    .with_label("unexpected here")
+                    .with_help(format!("expected {}", tag_syntax(tag))),
                 );
                 None
             }
@@ -276,10 +299,20 @@ impl Builder<'_, '_> {
         self.filter_expr(expr, start)
     }
 
-    fn parse_block_tag(&mut self, name: &str, args_start: usize, args: &str, span: Span, name_start: usize) -> Option<Node> {
+    fn parse_block_tag(
+        &mut self,
+        name: &str,
+        args_start: usize,
+        args: &str,
+        span: Span,
+        name_start: usize,
+    ) -> Option<Node> {
         let name_span = self.span(name_start, name_start + name.len());
         if name.is_empty() {
-            self.diagnostics.push(Diagnostic::new(Code::TemplateSyntax, span, "empty block tag").with_label("no tag name"));
+            self.diagnostics.push(
+                Diagnostic::new(Code::TemplateSyntax, span, "empty block tag")
+                    .with_label("no tag name"),
+            );
             return None;
         }
         let a = args_start;
@@ -303,15 +336,26 @@ impl Builder<'_, '_> {
                     .and_then(|p| self.first_filter_expr(p, a));
                 if self.extends.is_some() {
                     self.diagnostics.push(
-                        Diagnostic::new(Code::MisplacedExtends, span, "`{% extends %}` appears more than once")
-                            .with_label("second `extends`")
-                            .with_secondary(self.extends.as_ref().map_or(span, |e| e.span), "first `extends` here"),
+                        Diagnostic::new(
+                            Code::MisplacedExtends,
+                            span,
+                            "`{% extends %}` appears more than once",
+                        )
+                        .with_label("second `extends`")
+                        .with_secondary(
+                            self.extends.as_ref().map_or(span, |e| e.span),
+                            "first `extends` here",
+                        ),
                     );
                 } else if self.seen_non_text {
                     self.diagnostics.push(
-                        Diagnostic::new(Code::MisplacedExtends, span, "`{% extends %}` must be the first tag in the template")
-                            .with_label("preceded by other tags")
-                            .with_help("move it to the top of the file"),
+                        Diagnostic::new(
+                            Code::MisplacedExtends,
+                            span,
+                            "`{% extends %}` must be the first tag in the template",
+                        )
+                        .with_label("preceded by other tags")
+                        .with_help("move it to the top of the file"),
                     );
                 } else if let Some(parent) = parent {
                     self.extends = Some(Extends { parent, span });
@@ -351,8 +395,11 @@ impl Builder<'_, '_> {
                         Rule::url_arg => {
                             let inner = part.into_inner().next().expect("alternative (url_arg)");
                             match inner.as_rule() {
-                                Rule::binding => url_args.extend(self.binding(inner, a).map(UrlArg::Keyword)),
-                                Rule::filter_expr => url_args.extend(self.filter_expr(inner, a).map(UrlArg::Positional)),
+                                Rule::binding => {
+                                    url_args.extend(self.binding(inner, a).map(UrlArg::Keyword))
+                                }
+                                Rule::filter_expr => url_args
+                                    .extend(self.filter_expr(inner, a).map(UrlArg::Positional)),
                                 rule => unreachable!("{rule:?} (url_arg)"),
                             }
                         }
@@ -459,7 +506,11 @@ impl Builder<'_, '_> {
                         rule => unreachable!("{rule:?} (firstof_args)"),
                     }
                 }
-                Some(Node::Firstof { values, as_var, span })
+                Some(Node::Firstof {
+                    values,
+                    as_var,
+                    span,
+                })
             }
             "verbatim" => {
                 self.args(Rule::verbatim_args, name, args, a);
@@ -467,7 +518,10 @@ impl Builder<'_, '_> {
                     "" => "endverbatim".to_string(),
                     label => format!("endverbatim {label}"),
                 };
-                let body_start = self.tokens.get(self.pos).map_or(self.text.len(), |t| t.start);
+                let body_start = self
+                    .tokens
+                    .get(self.pos)
+                    .map_or(self.text.len(), |t| t.start);
                 match self.skip_past("verbatim", &end_name, span) {
                     Some(end) => Some(Node::Verbatim {
                         text: self.text[body_start..end.start as usize].to_string(),
@@ -478,7 +532,10 @@ impl Builder<'_, '_> {
             }
             "templatetag" => {
                 let pair = self.args(Rule::templatetag_args, name, args, a)?;
-                let which = pair.into_inner().next().expect("var_name (templatetag_args)");
+                let which = pair
+                    .into_inner()
+                    .next()
+                    .expect("var_name (templatetag_args)");
                 let output = match which.as_str() {
                     "openblock" => "{%",
                     "closeblock" => "%}",
@@ -512,7 +569,8 @@ impl Builder<'_, '_> {
                         rule => unreachable!("{rule:?} (widthratio_args)"),
                     }
                 }
-                let [value, max_value, max_width]: [Option<FilterExpr>; 3] = values.try_into().ok()?;
+                let [value, max_value, max_width]: [Option<FilterExpr>; 3] =
+                    values.try_into().ok()?;
                 Some(Node::WidthRatio {
                     value: value?,
                     max_value: max_value?,
@@ -533,31 +591,52 @@ impl Builder<'_, '_> {
                         rule => unreachable!("{rule:?} (now_args)"),
                     }
                 }
-                Some(Node::Now { format, as_var, span })
+                Some(Node::Now {
+                    format,
+                    as_var,
+                    span,
+                })
             }
             "load" => {
                 self.args(Rule::load_args, name, args, a);
                 None
             }
-            "elif" | "else" | "endif" | "empty" | "endfor" | "endwith" | "endblock" | "endcomment"
-            | "endspaceless" | "endautoescape" | "endfilter" | "endverbatim" => {
+            "elif" | "else" | "endif" | "empty" | "endfor" | "endwith" | "endblock"
+            | "endcomment" | "endspaceless" | "endautoescape" | "endfilter" | "endverbatim" => {
+                if self.seen_unknown_tag {
+                    return None;
+                }
                 self.diagnostics.push(
-                    Diagnostic::new(Code::UnexpectedTag, name_span, format!("unexpected `{{% {name} %}}`"))
-                        .with_label("no open tag that this belongs to"),
+                    Diagnostic::new(
+                        Code::UnexpectedTag,
+                        name_span,
+                        format!("unexpected `{{% {name} %}}`"),
+                    )
+                    .with_label("no open tag that this belongs to"),
                 );
                 None
             }
             _ if UNSUPPORTED_TAGS.contains(&name) => {
+                self.seen_unknown_tag = true;
                 self.diagnostics.push(
-                    Diagnostic::new(Code::UnknownTag, name_span, format!("the `{{% {name} %}}` tag is not supported by djinn"))
-                        .with_label("Django has this tag; djinn does not compile it yet")
-                        .with_note("see docs/templates.md for the supported tags"),
+                    Diagnostic::new(
+                        Code::UnknownTag,
+                        name_span,
+                        format!("the `{{% {name} %}}` tag is not supported by djinn"),
+                    )
+                    .with_label("Django has this tag; djinn does not compile it yet")
+                    .with_note("see docs/templates.md for the supported tags"),
                 );
                 None
             }
             _ => {
-                let diagnostic = Diagnostic::new(Code::UnknownTag, name_span, format!("unknown tag `{{% {name} %}}`"))
-                    .with_label("not a built-in Django tag");
+                self.seen_unknown_tag = true;
+                let diagnostic = Diagnostic::new(
+                    Code::UnknownTag,
+                    name_span,
+                    format!("unknown tag `{{% {name} %}}`"),
+                )
+                .with_label("not a built-in Django tag");
                 let diagnostic = match did_you_mean(name, KNOWN_TAGS.iter().copied()) {
                     Some(best) => diagnostic.with_help(format!("a tag with a similar name exists: `{best}`")),
                     None => diagnostic.with_note("djinn compiles Django's built-in tags; custom tag libraries are not supported"),
@@ -623,7 +702,10 @@ impl Builder<'_, '_> {
             Rule::if_or | Rule::if_and => {
                 let is_or = pair.as_rule() == Rule::if_or;
                 let mut result: Option<IfExpr> = None;
-                for part in pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::kw_or | Rule::kw_and)) {
+                for part in pair
+                    .into_inner()
+                    .filter(|p| !matches!(p.as_rule(), Rule::kw_or | Rule::kw_and))
+                {
                     let next = self.if_expr(part, a)?;
                     result = Some(match result {
                         None => next,
@@ -633,9 +715,14 @@ impl Builder<'_, '_> {
                 }
                 result
             }
-            Rule::if_not => self.if_expr(pair.into_inner().next().expect("alternative (if_not)"), a),
+            Rule::if_not => {
+                self.if_expr(pair.into_inner().next().expect("alternative (if_not)"), a)
+            }
             Rule::if_negation => {
-                let inner = pair.into_inner().find(|p| p.as_rule() == Rule::if_not).expect("if_not (if_negation)");
+                let inner = pair
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::if_not)
+                    .expect("if_not (if_negation)");
                 Some(IfExpr::Not(Box::new(self.if_expr(inner, a)?)))
             }
             Rule::if_comparison => {
@@ -644,7 +731,12 @@ impl Builder<'_, '_> {
                 let Some(op) = parts.next() else {
                     return Some(IfExpr::Test(lhs));
                 };
-                let op = match op.into_inner().next().expect("alternative (compare_op)").as_rule() {
+                let op = match op
+                    .into_inner()
+                    .next()
+                    .expect("alternative (compare_op)")
+                    .as_rule()
+                {
                     Rule::op_eq => CompareOp::Eq,
                     Rule::op_ne => CompareOp::Ne,
                     Rule::op_le => CompareOp::Le,
@@ -688,7 +780,9 @@ impl Builder<'_, '_> {
         let mut reversed = false;
         for part in pair.into_inner() {
             match part.as_rule() {
-                Rule::for_targets => targets = part.into_inner().map(|n| self.name(&n, a)).collect(),
+                Rule::for_targets => {
+                    targets = part.into_inner().map(|n| self.name(&n, a)).collect()
+                }
                 Rule::filter_expr => iterable = self.filter_expr(part, a),
                 Rule::kw_reversed => reversed = true,
                 Rule::kw_in | Rule::EOI => {}
@@ -716,21 +810,35 @@ impl Builder<'_, '_> {
             let closing = end.args.trim();
             if !closing.is_empty() && closing != name.name {
                 let offset = end.args.len() - end.args.trim_start().len();
-                let closing_span = self.span(end.args_start + offset, end.args_start + offset + closing.len());
+                let closing_span = self.span(
+                    end.args_start + offset,
+                    end.args_start + offset + closing.len(),
+                );
                 self.diagnostics.push(
-                    Diagnostic::new(Code::UnexpectedTag, closing_span, format!("`endblock {closing}` closes block `{}`", name.name))
-                        .with_label("this name does not match")
-                        .with_secondary(name.span, "the block opened here")
-                        .with_help(format!("write `{{% endblock {} %}}` or just `{{% endblock %}}`", name.name)),
+                    Diagnostic::new(
+                        Code::UnexpectedTag,
+                        closing_span,
+                        format!("`endblock {closing}` closes block `{}`", name.name),
+                    )
+                    .with_label("this name does not match")
+                    .with_secondary(name.span, "the block opened here")
+                    .with_help(format!(
+                        "write `{{% endblock {} %}}` or just `{{% endblock %}}`",
+                        name.name
+                    )),
                 );
             }
         }
         let name = name?;
         if let Some(first) = self.blocks.get(&name.name) {
             self.diagnostics.push(
-                Diagnostic::new(Code::DuplicateBlock, name.span, format!("block `{}` is defined twice", name.name))
-                    .with_label("second definition")
-                    .with_secondary(*first, "first defined here"),
+                Diagnostic::new(
+                    Code::DuplicateBlock,
+                    name.span,
+                    format!("block `{}` is defined twice", name.name),
+                )
+                .with_label("second definition")
+                .with_secondary(*first, "first defined here"),
             );
         } else {
             self.blocks.insert(name.name.clone(), name.span);
@@ -748,14 +856,20 @@ impl Builder<'_, '_> {
         while self.pos < self.tokens.len() {
             let token = self.tokens[self.pos];
             self.pos += 1;
-            if token.kind == TokenKind::Block && self.text[token.content_start..token.content_end].trim() == end {
+            if token.kind == TokenKind::Block
+                && self.text[token.content_start..token.content_end].trim() == end
+            {
                 return Some(self.span(token.start, token.end));
             }
         }
         self.diagnostics.push(
-            Diagnostic::new(Code::UnclosedTag, open, format!("unclosed `{{% {tag} %}}` tag"))
-                .with_label(format!("this `{tag}` is never closed"))
-                .with_help(format!("add `{{% {end} %}}`")),
+            Diagnostic::new(
+                Code::UnclosedTag,
+                open,
+                format!("unclosed `{{% {tag} %}}` tag"),
+            )
+            .with_label(format!("this `{tag}` is never closed"))
+            .with_help(format!("add `{{% {end} %}}`")),
         );
         None
     }
@@ -777,12 +891,17 @@ impl Builder<'_, '_> {
     }
 
     fn as_var(&self, pair: Pair<'_, Rule>, a: usize) -> Name {
-        let name = pair.into_inner().find(|p| p.as_rule() == Rule::var_name).expect("var_name (as_var)");
+        let name = pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::var_name)
+            .expect("var_name (as_var)");
         self.name(&name, a)
     }
 
     fn first_filter_expr(&mut self, pair: Pair<'_, Rule>, a: usize) -> Option<FilterExpr> {
-        let expr = pair.into_inner().find(|p| p.as_rule() == Rule::filter_expr)?;
+        let expr = pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::filter_expr)?;
         self.filter_expr(expr, a)
     }
 
@@ -847,7 +966,11 @@ impl Builder<'_, '_> {
         for call in inner {
             filters.push(self.filter_call(call, a)?);
         }
-        Some(FilterExpr { base, filters, span })
+        Some(FilterExpr {
+            base,
+            filters,
+            span,
+        })
     }
 
     fn filter_call(&mut self, pair: Pair<'_, Rule>, a: usize) -> Option<FilterCall> {
@@ -897,11 +1020,17 @@ impl Builder<'_, '_> {
                         let message = if part.is_empty() {
                             format!("malformed variable `{text}`: empty attribute name")
                         } else {
-                            format!("variables and attributes may not begin with underscores: `{part}`")
+                            format!(
+                                "variables and attributes may not begin with underscores: `{part}`"
+                            )
                         };
                         self.diagnostics.push(
-                            Diagnostic::new(Code::TemplateSyntax, if part.is_empty() { span } else { part_span }, message)
-                                .with_label("not a valid name here"),
+                            Diagnostic::new(
+                                Code::TemplateSyntax,
+                                if part.is_empty() { span } else { part_span },
+                                message,
+                            )
+                            .with_label("not a valid name here"),
                         );
                         return None;
                     }
@@ -924,14 +1053,18 @@ fn string_value(pair: &Pair<'_, Rule>) -> String {
     let raw = pair.as_str();
     let quote = &raw[..1];
     let inner = &raw[1..raw.len() - 1];
-    inner.replace(&format!("\\{quote}"), quote).replace("\\\\", "\\")
+    inner
+        .replace(&format!("\\{quote}"), quote)
+        .replace("\\\\", "\\")
 }
 
 /// The expected syntax of a tag, for `help:` lines.
 fn tag_syntax(tag: &str) -> &'static str {
     match tag {
         "{{ }}" => "`{{ value|filter:argument }}`",
-        "if" => "`{% if condition %}` with `and`, `or`, `not`, `==`, `!=`, `<`, `>`, `<=`, `>=`, `in`, `not in`, `is`, `is not`",
+        "if" => {
+            "`{% if condition %}` with `and`, `or`, `not`, `==`, `!=`, `<`, `>`, `<=`, `>=`, `in`, `not in`, `is`, `is not`"
+        }
         "elif" => "`{% elif condition %}`",
         "for" => "`{% for item in items %}` or `{% for a, b in pairs reversed %}`",
         "with" => "`{% with name=value other=value %}`",
@@ -984,24 +1117,52 @@ mod tests {
     #[test]
     fn filter_expressions() {
         let t = parse_ok("{{ post.title|default:\"none\"|truncatewords:3 | upper }}");
-        let Node::Var { expr, .. } = &t.nodes[0] else { panic!() };
-        let Operand::Variable { path, .. } = &expr.base else { panic!() };
-        assert_eq!(path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["post", "title"]);
+        let Node::Var { expr, .. } = &t.nodes[0] else {
+            panic!()
+        };
+        let Operand::Variable { path, .. } = &expr.base else {
+            panic!()
+        };
+        assert_eq!(
+            path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            ["post", "title"]
+        );
         let names: Vec<_> = expr.filters.iter().map(|f| f.name.name.as_str()).collect();
         assert_eq!(names, ["default", "truncatewords", "upper"]);
-        assert!(matches!(&expr.filters[0].arg, Some(Operand::Str { value, .. }) if value == "none"));
+        assert!(
+            matches!(&expr.filters[0].arg, Some(Operand::Str { value, .. }) if value == "none")
+        );
     }
 
     #[test]
     fn if_precedence_is_djangos() {
         let t = parse_ok("{% if a or b and not c == 1 %}x{% elif d in e %}y{% else %}z{% endif %}");
-        let Node::If { branches, otherwise, .. } = &t.nodes[0] else { panic!() };
+        let Node::If {
+            branches,
+            otherwise,
+            ..
+        } = &t.nodes[0]
+        else {
+            panic!()
+        };
         assert_eq!(branches.len(), 2);
         assert!(otherwise.is_some());
-        let IfExpr::Or(_, rhs) = &branches[0].condition else { panic!("{:?}", branches[0].condition) };
-        let IfExpr::And(_, not) = rhs.as_ref() else { panic!() };
-        let IfExpr::Not(cmp) = not.as_ref() else { panic!() };
-        assert!(matches!(cmp.as_ref(), IfExpr::Compare { op: CompareOp::Eq, .. }));
+        let IfExpr::Or(_, rhs) = &branches[0].condition else {
+            panic!("{:?}", branches[0].condition)
+        };
+        let IfExpr::And(_, not) = rhs.as_ref() else {
+            panic!()
+        };
+        let IfExpr::Not(cmp) = not.as_ref() else {
+            panic!()
+        };
+        assert!(matches!(
+            cmp.as_ref(),
+            IfExpr::Compare {
+                op: CompareOp::Eq,
+                ..
+            }
+        ));
         // A variable that starts with an operator word is still a variable.
         parse_ok("{% if order and notes %}{% endif %}");
         parse_ok("{% if x is not None %}{% endif %}");
@@ -1014,8 +1175,18 @@ mod tests {
             "{% extends \"base.html\" %}{% block content %}{% for k, v in items reversed %}{{ forloop.counter }}{% empty %}none{% endfor %}{% endblock content %}",
         );
         assert!(t.extends.is_some());
-        let Node::Block { body, .. } = &t.nodes[0] else { panic!() };
-        let Node::For { targets, reversed, empty, .. } = &body[0] else { panic!() };
+        let Node::Block { body, .. } = &t.nodes[0] else {
+            panic!()
+        };
+        let Node::For {
+            targets,
+            reversed,
+            empty,
+            ..
+        } = &body[0]
+        else {
+            panic!()
+        };
         assert_eq!(targets.len(), 2);
         assert!(*reversed && empty.is_some());
         parse_ok(
