@@ -82,7 +82,7 @@ fn mutate(rng: &mut fastrand::Rng, text: &str) -> String {
     match rng.u8(0..6) {
         // Byte-level edits may split a UTF-8 character; the lossy
         // conversion keeps the input a string, as reading a file would.
-        0 | 1 | 2 => {
+        0..=2 => {
             let mut bytes = text.as_bytes().to_vec();
             let (a, b) = random_range(rng, bytes.len(), 12);
             match rng.u8(0..3) {
