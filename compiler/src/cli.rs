@@ -128,9 +128,12 @@ struct DocsArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// Where to write the HTML site.
+    /// Where to write the site (created if missing; files are overwritten).
     #[arg(long)]
     out: PathBuf,
+    /// HTML pages, or Markdown files for a wiki.
+    #[arg(long, value_enum, default_value_t = djinn::docs::Format::Html)]
+    format: djinn::docs::Format,
 }
 
 #[derive(Args)]
@@ -290,9 +293,66 @@ fn emit(_args: &EmitArgs) -> ExitCode {
     not_implemented("emit")
 }
 
-/// `djinn docs`.
-fn docs(_args: &DocsArgs) -> ExitCode {
-    not_implemented("docs")
+/// `djinn docs`: check the project, then write its documentation site.
+/// A project with errors gets its diagnostics and no docs.
+fn docs(args: &DocsArgs) -> ExitCode {
+    let input = match ProjectInput::load(&args.dir) {
+        Ok(input) => input,
+        Err(error) => {
+            eprintln!("djinn docs: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    if input.settings.is_none() && input.specs.is_empty() {
+        eprintln!(
+            "djinn docs: {} is not a djinn project: it has no djinn.toml and no .djinn files",
+            args.dir.display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let output = djinn::check_project(&input);
+    let sources = relative_to_cwd(&input.sources, &args.dir);
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    eprint!("{}", render::human(&output.diagnostics, &sources, color));
+    if output.has_errors() {
+        let (errors, _) = render::count(&output.diagnostics);
+        eprintln!(
+            "djinn docs: {} — fix {} first",
+            output.settings.project.name,
+            plural(errors, "error")
+        );
+        return ExitCode::from(EXIT_ERRORS);
+    }
+    let site = match djinn::docs::generate(&output, args.format) {
+        Ok(site) => site,
+        Err(error) => {
+            eprintln!("djinn docs: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let written = site.files.iter().try_for_each(|(path, text)| {
+        let path = args.out.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        // Unchanged files keep their timestamps, so rebuilds and syncs skip them.
+        if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+            return Ok(());
+        }
+        std::fs::write(&path, text)
+    });
+    if let Err(error) = written {
+        eprintln!("djinn docs: cannot write {}: {error}", args.out.display());
+        return ExitCode::from(EXIT_USAGE);
+    }
+    eprintln!(
+        "djinn docs: {} — wrote {} to {}",
+        output.settings.project.name,
+        plural(site.files.len(), "file"),
+        args.out.display()
+    );
+    ExitCode::SUCCESS
 }
 
 /// `djinn makemigrations`.

@@ -16,6 +16,7 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod docs;
 pub mod project;
 pub mod rust_src;
 pub mod scaffold;
