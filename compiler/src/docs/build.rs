@@ -158,7 +158,18 @@ impl ModelUsage {
                     query_models(project, query, &mut read);
                 }
                 for path in &generic.fields {
-                    path_models(project, path, &mut read);
+                    if generic.json {
+                        // Output keys are read; a create view's keys are only written.
+                        if generic.kind != GenericKind::Create {
+                            path_models(project, path, &mut read);
+                        }
+                    } else if let Some(target) = path
+                        .last_field()
+                        .and_then(|id| project.field(id).ty.target())
+                    {
+                        // A form's relation field lists the related rows.
+                        read.insert(target);
+                    }
                 }
             }
             for entry in &view.context {
@@ -510,13 +521,13 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|f| f.index)
             .map(|f| Entry {
-                name: f.name.clone(),
+                name: String::new(),
                 value: format!("({})", f.name),
-                note: "single column (`index`)".to_string(),
+                note: "the field's index option".to_string(),
             })
             .collect();
         indexes.extend(model.indexes.iter().map(|index| Entry {
-            name: index.name.clone().unwrap_or_else(|| "unnamed".to_string()),
+            name: index.name.clone().unwrap_or_default(),
             value: field_names(&index.fields),
             note: String::new(),
         }));
@@ -531,9 +542,9 @@ impl<'a> Builder<'a> {
             })
             .collect();
         constraints.extend(model.unique_together.iter().map(|unique| Entry {
-            name: "unique".to_string(),
+            name: "unique together".to_string(),
             value: field_names(&unique.fields),
-            note: "together".to_string(),
+            note: String::new(),
         }));
         constraints.extend(model.checks.iter().map(|check| Entry {
             name: "check".to_string(),
@@ -599,16 +610,18 @@ impl<'a> Builder<'a> {
     }
 
     fn field_row(&self, field: &ir::Field) -> FieldRow {
+        // The implicit key's other flags are its nature, not options.
+        let explicit = !field.implicit;
         let flags = [
             (field.primary_key, "primary key"),
             (field.implicit, "implicit"),
             (field.null, "null"),
-            (field.blank, "blank"),
+            (field.blank && explicit, "blank"),
             (field.unique && !field.primary_key, "unique"),
             (field.index, "index"),
             (field.auto_now, "auto_now"),
             (field.auto_now_add, "auto_now_add"),
-            (!field.editable, "editable = false"),
+            (!field.editable && explicit, "editable = false"),
         ];
         let mut options: Vec<String> = flags
             .iter()

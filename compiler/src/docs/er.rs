@@ -560,10 +560,12 @@ fn route_edges(
                 .collect();
             arriving.sort_by(|a, c| a.0.total_cmp(&c.0).then(a.1.cmp(&c.1)));
             let count = arriving.len() as f64;
-            let spacing = ((b.height - HEADER_H / 2.0 - 6.0) / count.max(1.0)).min(ROW_H / 2.0);
+            let spacing = ((b.height - 8.0) / count.max(1.0)).min(14.0);
             for (index, (_, edge)) in arriving.iter().enumerate() {
                 let centred = (index as f64 - (count - 1.0) / 2.0) * spacing;
-                target_port[*edge] = (HEADER_H / 2.0 + centred).clamp(4.0, b.height - 4.0);
+                target_port[*edge] = (HEADER_H / 2.0 + centred)
+                    .clamp(4.0, b.height - 4.0)
+                    .round();
             }
         }
     }
@@ -586,7 +588,7 @@ fn route_edges(
             .enumerate()
             .filter(|(_, (_, link))| nodes[link.low].layer == layer)
             .map(|(index, (edge, link))| (port(*edge, link.low), port(*edge, link.high), index))
-            .filter(|(a, b, _)| (a - b).abs() > 0.5)
+            .filter(|(a, b, _)| (a - b).abs() > 0.01)
             .collect();
         // Pieces going down take the lanes nearer the left, those going up
         // the lanes nearer the right, which avoids most crossings at the ends.

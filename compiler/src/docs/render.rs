@@ -224,10 +224,13 @@ fn registry(format: Format) -> Result<Handlebars<'static>, RenderFailure> {
     Ok(registry)
 }
 
-/// Text in a Markdown table cell or paragraph: pipes escaped, one line.
+/// Text in a Markdown table cell or paragraph: one line, pipes escaped,
+/// angle brackets as entities (`<slug:slug>` is not an autolink).
 fn markdown_escape(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
         .replace('\n', " ")
 }
 
