@@ -218,8 +218,10 @@ fn registry(format: Format) -> Result<Handlebars<'static>, RenderFailure> {
     if format == Format::Markdown {
         // Raw text (the Mermaid source, doc comments) is written as is.
         registry.register_helper("raw", Box::new(raw));
+        registry.register_helper("inline", Box::new(inline_markdown));
     } else {
         registry.register_helper("raw", Box::new(raw_html_escaped));
+        registry.register_helper("inline", Box::new(inline_html));
     }
     Ok(registry)
 }
@@ -332,6 +334,47 @@ fn markdown_to_html(
     let mut rendered = String::new();
     html::push_html(&mut rendered, events);
     out.write(&rendered)?;
+    Ok(())
+}
+
+/// `{{inline text}}` in HTML: one line of Markdown (code spans, emphasis)
+/// as HTML without a paragraph around it.
+fn inline_html(
+    helper: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd, html};
+    let text = helper
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .unwrap_or_default();
+    let events = Parser::new(text).filter_map(|event| match event {
+        Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => None,
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        other => Some(other),
+    });
+    let mut rendered = String::new();
+    html::push_html(&mut rendered, events);
+    out.write(rendered.trim_end())?;
+    Ok(())
+}
+
+/// `{{inline text}}` in Markdown: the text as is, on one line of a table.
+fn inline_markdown(
+    helper: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let text = helper
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .unwrap_or_default();
+    out.write(&text.replace('|', "\\|").replace('\n', " "))?;
     Ok(())
 }
 
