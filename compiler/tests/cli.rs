@@ -257,7 +257,6 @@ fn unimplemented_commands_say_so_and_exit_2() {
         &["build", "notes"],
         &["run", "notes"],
         &["emit", "notes", "--out", "out"],
-        &["docs", "notes", "--out", "out"],
         &["makemigrations", "notes"],
     ];
     for args in cases {

@@ -237,6 +237,33 @@ fn every_sample_gets_a_site_whose_links_all_resolve() {
 }
 
 #[test]
+fn a_project_with_errors_gets_its_diagnostics_and_no_docs() {
+    let temp = tempfile::tempdir().unwrap();
+    let project = temp.path().join("broken");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(project.join("djinn.toml"), "[project]\nname = \"broken\"\n").unwrap();
+    std::fs::write(
+        project.join("models.djinn"),
+        "model Post {\n    author Author\n}\n",
+    )
+    .unwrap();
+    let out = temp.path().join("out");
+    let output = Command::new(env!("CARGO_BIN_EXE_djinn"))
+        .args(["docs"])
+        .arg(&project)
+        .arg("--out")
+        .arg(&out)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[E"), "{stderr}");
+    assert!(stderr.contains("djinn docs: broken"), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
 fn docs_are_byte_identical_across_runs() {
     for sample in ["blog", "shop"] {
         for format in ["html", "markdown"] {
