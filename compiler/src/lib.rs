@@ -22,6 +22,7 @@ pub mod rust_src;
 pub mod scaffold;
 pub mod settings;
 pub mod source;
+pub mod sql;
 pub mod syntax;
 pub mod template;
 
