@@ -9,6 +9,7 @@
 //!   ──syntax::parse────▶ ast::SpecFile per .djinn file
 //!   ──template::parse──▶ template::ast::Template per template
 //!   ──check::check─────▶ ir::Project (resolved, typed)
+//!   ──template::check_templates──▶ TemplateChecks (templates typed per view)
 //! ```
 //!
 //! Every stage returns its value and a list of [`Diagnostic`]s; it keeps going
@@ -39,6 +40,8 @@ pub struct CheckOutput {
     pub project: check::ir::Project,
     /// Every template under `templates/`, parsed, by name.
     pub templates: std::collections::BTreeMap<String, template::ast::Template>,
+    /// Every template typed against the views that render it.
+    pub template_checks: template::TemplateChecks,
     /// All diagnostics, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -70,11 +73,13 @@ pub fn check_project(input: &ProjectInput) -> CheckOutput {
         .collect();
     let rust = rust_src::index(input, &mut diagnostics);
     let project = check::check(input, &settings, &files, &rust, &mut diagnostics);
+    let template_checks = template::check_templates(input, &project, &templates, &mut diagnostics);
     diagnostics::sort(&mut diagnostics);
     CheckOutput {
         settings,
         project,
         templates,
+        template_checks,
         diagnostics,
     }
 }

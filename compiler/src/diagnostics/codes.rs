@@ -230,6 +230,30 @@ codes! {
     MisplacedExtends = "E0705", Error, "misplaced extends";
     /// Two `{% block %}`s with the same name in one template.
     DuplicateBlock = "E0706", Error, "duplicate block";
+    /// A template variable that is not in the context of a view rendering
+    /// the template (nor bound by `for`, `with` or `as`).
+    UnknownVariable = "E0707", Error, "unknown template variable";
+    /// An attribute the value does not have: a model field, a form field, an
+    /// attribute of a page, a loop, the user, a permission.
+    UnknownAttribute = "E0708", Error, "unknown attribute";
+    /// A filter that is not one of Django's built-in filters djinn compiles.
+    UnknownFilter = "E0709", Error, "unknown filter";
+    /// A filter argument that is missing, not expected, or of the wrong type or form.
+    FilterArgument = "E0710", Error, "wrong filter argument";
+    /// A value used where its type cannot work: looping over a non-iterable,
+    /// a filter given a value it cannot handle, a comparison that is always false.
+    TemplateTypeMismatch = "E0711", Error, "mismatched types in template";
+    /// A template name, URL name or sort key written as a variable where djinn
+    /// needs a constant (Django would resolve it at run time).
+    NotConstant = "E0712", Error, "not a constant";
+    /// A template that no view renders, directly or through `extends` or `include`.
+    UnrenderedTemplate = "W0713", Warning, "template is never rendered";
+    /// `{% static %}` of a file that is not under `static/`.
+    MissingStaticFile = "W0714", Warning, "static file not found";
+    /// Templates that extend each other in a cycle.
+    ExtendsCycle = "E0715", Error, "extends cycle";
+    /// A block of an extending template that no parent template has, so it is never shown.
+    UnusedBlock = "W0716", Warning, "block is never rendered";
 
     // ── hooks ─────────────────────────────────────────────────────────────
     /// Two hooks on the same signal and model calling the same function.

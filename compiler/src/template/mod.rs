@@ -1,10 +1,24 @@
-//! Templates: Django Template Language files → [`ast::Template`].
+//! Templates: Django Template Language files → [`ast::Template`] → [`TemplateChecks`].
 //!
-//! Stage input: the text of one file under `templates/`. Output: its tree,
-//! with spans, plus E07xx diagnostics for malformed tags. The template
-//! checker (typing against view contexts) and code generation build on it.
+//! Stage input: the text of each file under `templates/`, then the checked
+//! project. Output: each template's tree, with spans, plus E07xx diagnostics
+//! for malformed tags (`parse`); then every template typed against the
+//! context of each view that renders it (`check`, with the type system in
+//! [`types`]), for code generation.
 
 pub mod ast;
+mod check;
+mod context;
+mod filters;
+mod lookup;
 mod parse;
+pub mod types;
 
+pub use check::{
+    ExprInfo, FilterInfo, OperandInfo, Rendering, RenderingId, TemplateChecks, UrlInfo,
+    ViewTemplate, check_templates,
+};
 pub use parse::parse_template;
+
+#[cfg(test)]
+mod tests;
