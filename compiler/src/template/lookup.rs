@@ -87,10 +87,16 @@ pub(super) fn attribute(
             Some(i) => Attr::plain(Type::Json.fallible(), Lookup::Index(i)),
             None => Attr::plain(Type::Json.fallible(), Lookup::Key(name.name.clone())),
         }),
-        Type::QueryDict => Ok(if name.name == "urlencode" {
-            Attr::attribute("urlencode", Type::Str)
-        } else {
-            Attr::plain(Type::Str.fallible(), Lookup::Key(name.name.clone()))
+        // Keys, except for these methods (which win over a key of the same name).
+        Type::QueryDict => Ok(match name.name.as_str() {
+            "urlencode" => Attr::attribute("urlencode", Type::Str),
+            "keys" | "values" => Attr::attribute(&name.name, Type::List(Box::new(Type::Str))),
+            "items" => Attr::attribute("items", Type::List(Box::new(Type::Tuple(vec![Type::Str, Type::Str])))),
+            "lists" => Attr::attribute(
+                "lists",
+                Type::List(Box::new(Type::Tuple(vec![Type::Str, Type::List(Box::new(Type::Str))]))),
+            ),
+            _ => Attr::plain(Type::Str.fallible(), Lookup::Key(name.name.clone())),
         }),
         Type::Perms => perms_app(project, owner, name),
         Type::AppPerms => permission(project, owner, name),
@@ -139,18 +145,18 @@ pub(super) fn attribute(
         }
         Type::Tuple(items) => match index(&name.name) {
             Some(i) if i < items.len() => Ok(Attr::plain(items[i].clone(), Lookup::Index(i))),
-            _ => Err(Box::new(Diagnostic::new(
-                Code::UnknownAttribute,
-                name.span,
-                format!(
-                    "`{owner}` is a pair of values: `{}` is not `0` or `1`",
-                    name.name
-                ),
-            )
-            .with_label("no such item")
-            .with_help(format!(
-                "write `{owner}.0` or `{owner}.1`, or unpack it: `{{% for a, b in … %}}`"
-            )))),
+            _ => Err(Box::new(
+                Diagnostic::new(
+                    Code::UnknownAttribute,
+                    name.span,
+                    format!("`{owner}` holds {} values: `{}` is not one of them", items.len(), name.name),
+                )
+                .with_label("no such item")
+                .with_help(format!(
+                    "write `{owner}.0` to `{owner}.{}`, or unpack it: `{{% for a, b in … %}}`",
+                    items.len().saturating_sub(1)
+                )),
+            )),
         },
         _ => builtin(project, base, owner, name),
     }

@@ -455,6 +455,15 @@ fn variables_and_attributes_are_checked_with_suggestions() {
     );
     clean(&[(
         "about.html",
+        "{% for k, v in request.GET.items %}{{ k }}={{ v }}{% endfor %}{{ request.GET.page|default:1 }}",
+    )]);
+    let (code, text, _) = single(&[(
+        "about.html",
+        "{% for pair in request.GET.items %}{{ pair.2 }}{% endfor %}",
+    )]);
+    assert_eq!((code, text.as_str()), (Code::UnknownAttribute, "2"));
+    clean(&[(
+        "about.html",
         "{{ perms.blog.add_post }}{% if 'blog.view_tag' in perms %}{% endif %}{{ True }}{{ None }}",
     )]);
 }
