@@ -14,16 +14,23 @@ const TEMPLATE: &str = "blog/post_list.html";
 
 /// The blog sample with `TEMPLATE`'s text passed through `edit`.
 fn blog_with(edit: impl Fn(&str) -> String) -> ProjectInput {
-    let input = ProjectInput::load(&workspace_root().join("samples/blog")).expect("the blog sample loads");
+    let input =
+        ProjectInput::load(&workspace_root().join("samples/blog")).expect("the blog sample loads");
     let mut builder = ProjectInput::builder();
     for (_, file) in input.sources.iter() {
         builder = match file.kind {
             SourceKind::Settings => builder.settings(file.text.clone()),
             SourceKind::Spec => builder.spec(file.path.clone(), file.text.clone()),
-            SourceKind::Rust => builder.rust(file.path.trim_start_matches("src/"), file.text.clone()),
+            SourceKind::Rust => {
+                builder.rust(file.path.trim_start_matches("src/"), file.text.clone())
+            }
             SourceKind::Template => {
                 let name = file.path.trim_start_matches("templates/");
-                let text = if name == TEMPLATE { edit(&file.text) } else { file.text.clone() };
+                let text = if name == TEMPLATE {
+                    edit(&file.text)
+                } else {
+                    file.text.clone()
+                };
                 builder.template(name, text)
             }
             SourceKind::Other => builder,
@@ -74,7 +81,10 @@ fn a_misspelt_field_is_an_error_at_its_line_and_column() {
     let (d, position) = only_error(&blog_with(edit));
     assert_eq!(d.code, Code::UnknownAttribute);
     assert_eq!(d.message, "model `Post` has no field `titel`");
-    assert_eq!(d.help.as_deref(), Some("a field with a similar name exists: `title`"));
+    assert_eq!(
+        d.help.as_deref(),
+        Some("a field with a similar name exists: `title`")
+    );
     // The primary label points at `titel` itself.
     assert_eq!(position, position_of("titel", edit));
     assert_eq!(position, (8, 63));
@@ -82,7 +92,13 @@ fn a_misspelt_field_is_an_error_at_its_line_and_column() {
 
 #[test]
 fn a_url_without_its_argument_names_the_missing_one() {
-    let edit = |text: &str| text.replacen("{% url 'post-detail' post.slug %}", "{% url 'post-detail' %}", 1);
+    let edit = |text: &str| {
+        text.replacen(
+            "{% url 'post-detail' post.slug %}",
+            "{% url 'post-detail' %}",
+            1,
+        )
+    };
     let (d, position) = only_error(&blog_with(edit));
     assert_eq!(d.code, Code::UrlArgumentMismatch);
     assert_eq!(d.message, "missing argument `slug` for URL `post-detail`");

@@ -383,6 +383,16 @@ impl<'a> Checker<'a> {
         if let Some(chain) = self.chains.get(name) {
             return chain.clone();
         }
+        // What is wrong with a chain does not depend on the view: report it
+        // even for a view with errors, since it is computed only once.
+        let quiet = std::mem::replace(&mut self.quiet, false);
+        let chain = self.resolve_chain(name);
+        self.quiet = quiet;
+        self.chains.insert(name.to_string(), chain.clone());
+        chain
+    }
+
+    fn resolve_chain(&mut self, name: &str) -> Option<Vec<String>> {
         let mut chain = vec![name.to_string()];
         let mut broken = false;
         loop {
@@ -426,7 +436,6 @@ impl<'a> Checker<'a> {
         if let Some(chain) = &result {
             self.report_unused_blocks(chain);
         }
-        self.chains.insert(name.to_string(), result.clone());
         result
     }
 
@@ -563,12 +572,14 @@ impl<'a> Checker<'a> {
             }
             let text = &self.input.sources.get(file).text;
             let first_line = text.find('\n').unwrap_or(text.len());
-            let d = Diagnostic::new(Code::UnrenderedTemplate, Span::new(file, 0, first_line), format!(
-                "template `{name}` is never rendered"
-            ))
-            .with_label("no view renders it, directly, through `extends` or through `include`")
-            .with_help(format!("render it from a view (`template \"{name}\"`) or delete it"))
-            .with_note("djinn type-checks a template against the views that render it, so this one is not checked");
+            let span = Span::new(file, 0, first_line);
+            let message = format!("template `{name}` is never rendered");
+            let d = Diagnostic::new(Code::UnrenderedTemplate, span, message)
+                .with_label("no view renders it, directly, through `extends` or through `include`")
+                .with_help(format!("render it from a view (`template \"{name}\"`) or delete it"))
+                .with_note(
+                    "djinn type-checks a template against the views that render it, so this one is not checked",
+                );
             self.diagnostics.push(d);
         }
     }
@@ -676,8 +687,8 @@ impl<'a> Checker<'a> {
             }
             Node::Cycle { values, as_var, .. } => {
                 let ty = self.union(w, values);
-                if let (Some(var), Some(ty)) = (as_var, ty) {
-                    w.bind(&var.name, Binding::plain(ty));
+                if let Some(var) = as_var {
+                    w.bind(&var.name, quiet_if_unknown(ty));
                 }
             }
             Node::Firstof { values, as_var, .. } => {
@@ -685,8 +696,8 @@ impl<'a> Checker<'a> {
                 let ty = self
                     .union(w, values)
                     .map(|t| strip_absent(t).either(Type::Str));
-                if let (Some(var), Some(ty)) = (as_var, ty) {
-                    w.bind(&var.name, Binding::plain(ty));
+                if let Some(var) = as_var {
+                    w.bind(&var.name, quiet_if_unknown(ty));
                 }
             }
             Node::WidthRatio {
@@ -733,22 +744,22 @@ impl<'a> Checker<'a> {
                 ty: value.ty,
                 origin: value.origin,
             },
-            // Already reported; a failed lookup keeps later uses quiet.
-            None => Binding::plain(Type::Json.fallible()),
+            None => quiet_if_unknown(None),
         }
     }
 
+    /// The type of one of several values (`cycle`, `firstof`); `None` when
+    /// one of them did not type.
     fn union(&mut self, w: &mut Walk, values: &[FilterExpr]) -> Option<Type> {
-        let mut ty: Option<Type> = None;
+        let mut union: Option<Type> = None;
         for value in values {
-            let v = self.expr(w, value)?;
-            ty = Some(match ty {
-                None => v.ty,
-                Some(t) if t == v.ty => t,
-                Some(t) => t.either(v.ty),
+            let ty = self.expr(w, value)?.ty;
+            union = Some(match union {
+                None => ty,
+                Some(known) => known.either(ty),
             });
         }
-        ty
+        union
     }
 
     fn for_loop(
@@ -768,7 +779,7 @@ impl<'a> Checker<'a> {
             _ => 0,
         };
         let mut frame: Frame = Vec::new();
-        let unknown = || Binding::plain(Type::Json.fallible());
+        let unknown = || quiet_if_unknown(None);
         match items {
             Some((element, origin)) if targets.len() == 1 => {
                 frame.push((
@@ -1878,6 +1889,12 @@ impl<'a> Checker<'a> {
 /// not rendered by a view, not reported as unused.
 fn is_error_page(name: &str) -> bool {
     matches!(name, "400.html" | "403.html" | "404.html" | "500.html")
+}
+
+/// The binding of a name whose value did not type (already reported): a
+/// failed JSON lookup accepts every use, so the name adds no more errors.
+fn quiet_if_unknown(ty: Option<Type>) -> Binding {
+    Binding::plain(ty.unwrap_or_else(|| Type::Json.fallible()))
 }
 
 fn plain(ty: Type) -> (OperandInfo, Value) {
