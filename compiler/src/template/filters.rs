@@ -412,7 +412,7 @@ pub(super) fn apply(
             }
             Ok(Type::Str)
         }
-        "add" => add(input, &arg.expect("required").ty),
+        "add" => add(input, arg.expect("required")),
         _ => Err(FilterProblem::Unknown),
     }
 }
@@ -710,12 +710,19 @@ fn check_date_format(
 }
 
 /// `add`: `int(value) + int(arg)`, else `value + arg`, else `""`.
-fn add(input: &Type, arg: &Type) -> Result<Type, FilterProblem> {
+fn add(input: &Type, arg: &FilterArg) -> Result<Type, FilterProblem> {
     let value = input.strip();
-    let other = arg.strip();
+    let other = arg.ty.strip();
     let numeric = |t: &Type| t.is_number();
     let listy = |t: &Type| matches!(t, Type::List(_) | Type::QuerySet(_) | Type::Tuple(_));
-    if numeric(value) && numeric(other) && !input.may_be_absent() && !arg.may_be_absent() {
+    // A literal like `"-1"` is text that Python's `int()` reads as a number.
+    let int_literal =
+        matches!(&arg.literal, Some(Literal::Str(text)) if python_int(text).is_some());
+    if numeric(value)
+        && (numeric(other) || int_literal)
+        && !input.may_be_absent()
+        && !arg.ty.may_be_absent()
+    {
         // `int()` of a float or decimal truncates it.
         return Ok(Type::Int);
     }
@@ -856,6 +863,7 @@ mod tests {
         );
         assert!(apply("divisibleby", &Type::Int, Some(&num("0"))).is_err());
         assert_eq!(apply("add", &Type::Int, Some(&num("1"))), Ok(Type::Int));
+        assert_eq!(apply("add", &Type::Int, Some(&lit("-1"))), Ok(Type::Int));
         assert_eq!(
             apply("add", &Type::Str, Some(&lit("x"))),
             Ok(Type::Int.either(Type::Str))

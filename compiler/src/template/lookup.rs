@@ -394,6 +394,7 @@ fn builtin_members(ty: &Type) -> Vec<(&'static str, Type)> {
             ("as_p", SafeStr),
             ("as_table", SafeStr),
             ("as_ul", SafeStr),
+            ("media", SafeStr),
             (
                 "hidden_fields",
                 List(Box::new(BoundField(*view, Option::None))),
