@@ -101,9 +101,28 @@ struct BuildArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     dir: PathBuf,
+    #[command(flatten)]
+    compile: CompileArgs,
+}
+
+/// How `build` and `run` compile the generated crate.
+#[derive(Args)]
+struct CompileArgs {
     /// Build with optimizations.
     #[arg(long)]
     release: bool,
+    /// Show every line of cargo's output, rustc's messages about generated
+    /// code included.
+    #[arg(long, short)]
+    verbose: bool,
+    /// The djinn-runtime crate to depend on [default: $DJINN_RUNTIME_PATH,
+    /// else the runtime of the repository djinn was built from].
+    #[arg(long)]
+    runtime_path: Option<PathBuf>,
+    /// cargo's target directory, shared by every project [default:
+    /// $DJINN_TARGET_DIR, else $CARGO_TARGET_DIR, else ~/.cache/djinn/target].
+    #[arg(long)]
+    target_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -111,6 +130,11 @@ struct RunArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     dir: PathBuf,
+    #[command(flatten)]
+    compile: CompileArgs,
+    /// The address to serve on [default: the `[server] bind` setting, or $DJINN_BIND].
+    #[arg(long)]
+    bind: Option<String>,
 }
 
 #[derive(Args)]
@@ -121,6 +145,10 @@ struct EmitArgs {
     /// Where to write the generated crate.
     #[arg(long)]
     out: PathBuf,
+    /// The djinn-runtime crate the generated Cargo.toml depends on [default:
+    /// $DJINN_RUNTIME_PATH, else the runtime of the repository djinn was built from].
+    #[arg(long)]
+    runtime_path: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -278,19 +306,193 @@ fn new(args: &NewArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `djinn build`.
-fn build(_args: &BuildArgs) -> ExitCode {
-    not_implemented("build")
+/// Loads and checks a project and generates its crate; on errors, prints
+/// the diagnostics and returns the exit code.
+fn generate(
+    command: &str,
+    dir: &Path,
+    runtime_path: Option<&Path>,
+) -> Result<(djinn::CheckOutput, djinn::codegen::GeneratedCrate), ExitCode> {
+    let input = ProjectInput::load(dir).map_err(|error| {
+        eprintln!("djinn {command}: {error}");
+        ExitCode::from(EXIT_USAGE)
+    })?;
+    if input.settings.is_none() && input.specs.is_empty() {
+        eprintln!(
+            "djinn {command}: {} is not a djinn project: it has no djinn.toml and no .djinn files",
+            dir.display()
+        );
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    let output = djinn::check_project(&input);
+    let sources = relative_to_cwd(&input.sources, dir);
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    eprint!("{}", render::human(&output.diagnostics, &sources, color));
+    let runtime_path =
+        runtime_path.map_or_else(djinn::builder::default_runtime_path, Path::to_path_buf);
+    let options = djinn::codegen::CodegenOptions {
+        runtime_path: runtime_path.to_string_lossy().into_owned(),
+    };
+    match djinn::codegen::generate(&input, &output, &options) {
+        Ok(generated) => Ok((output, generated)),
+        Err(diagnostics) => {
+            if !output.has_errors() {
+                eprint!("{}", render::human(&diagnostics, &sources, color));
+            }
+            let (errors, _) = render::count(&diagnostics);
+            eprintln!(
+                "djinn {command}: {} — fix {} first",
+                output.settings.project.name,
+                plural(errors, "error")
+            );
+            Err(ExitCode::from(EXIT_ERRORS))
+        }
+    }
 }
 
-/// `djinn run`.
-fn run(_args: &RunArgs) -> ExitCode {
-    not_implemented("run")
+/// `djinn emit`: write the generated crate for reading.
+fn emit(args: &EmitArgs) -> ExitCode {
+    let (output, generated) = match generate("emit", &args.dir, args.runtime_path.as_deref()) {
+        Ok(generated) => generated,
+        Err(code) => return code,
+    };
+    match djinn::builder::write_crate(&generated, &args.out) {
+        Ok(summary) => {
+            eprintln!(
+                "djinn emit: {} — {} written, {} unchanged, {} removed, in {}",
+                output.settings.project.name,
+                plural(summary.written.len(), "file"),
+                summary.unchanged,
+                summary.removed.len(),
+                args.out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("djinn emit: cannot write {}: {error}", args.out.display());
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
 }
 
-/// `djinn emit`.
-fn emit(_args: &EmitArgs) -> ExitCode {
-    not_implemented("emit")
+/// Generates, writes and compiles a project; the installed binary.
+fn compile(command: &str, dir: &Path, args: &CompileArgs) -> Result<(String, PathBuf), ExitCode> {
+    let started = Instant::now();
+    let (output, generated) = generate(command, dir, args.runtime_path.as_deref())?;
+    let name = output.settings.project.name.clone();
+    let crate_dir = dir.join(".djinn").join("build").join(&name);
+    let runtime_path = args
+        .runtime_path
+        .clone()
+        .unwrap_or_else(djinn::builder::default_runtime_path);
+    let written = djinn::builder::write_crate(&generated, &crate_dir)
+        .and_then(|_| djinn::builder::seed_lock_file(&crate_dir, &runtime_path));
+    if let Err(error) = written {
+        eprintln!(
+            "djinn {command}: cannot write {}: {error}",
+            crate_dir.display()
+        );
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    let options = djinn::builder::BuildOptions {
+        crate_dir,
+        target_dir: args
+            .target_dir
+            .clone()
+            .unwrap_or_else(djinn::builder::default_target_dir),
+        release: args.release,
+        verbose: args.verbose,
+        name: name.clone(),
+    };
+    let built = djinn::builder::cargo_build(&options, |line| eprintln!("{line}"));
+    let built = match built {
+        Ok(built) => built,
+        Err(error) => {
+            if let djinn::builder::BuildError::Internal(messages) = &error
+                && args.verbose
+            {
+                messages.iter().for_each(|message| eprint!("{message}"));
+            }
+            eprintln!("djinn {command}: {error}");
+            return Err(ExitCode::from(EXIT_ERRORS));
+        }
+    };
+    match djinn::builder::install_binary(&built, dir, &name) {
+        Ok(binary) => {
+            eprintln!(
+                "djinn {command}: {name} built in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok((name, binary))
+        }
+        Err(error) => {
+            eprintln!("djinn {command}: cannot copy {}: {error}", built.display());
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
+}
+
+/// `djinn build`: emit into `DIR/.djinn/build/<name>`, run cargo, print the binary's path.
+fn build(args: &BuildArgs) -> ExitCode {
+    match compile("build", &args.dir, &args.compile) {
+        Ok((_, binary)) => {
+            println!("{}", binary.display());
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+/// `djinn run`: build, create the schema, load `fixtures/demo.json` into a
+/// new database, serve.
+fn run(args: &RunArgs) -> ExitCode {
+    let (name, binary) = match compile("run", &args.dir, &args.compile) {
+        Ok(built) => built,
+        Err(code) => return code,
+    };
+    let server = |arguments: &[&str]| {
+        let mut command = std::process::Command::new(&binary);
+        command.args(arguments).current_dir(&args.dir);
+        command
+    };
+    let migrated = match server(&["migrate"]).output() {
+        Ok(migrated) => migrated,
+        Err(error) => {
+            eprintln!("djinn run: cannot start {}: {error}", binary.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    eprint!("{}", String::from_utf8_lossy(&migrated.stderr));
+    let said = String::from_utf8_lossy(&migrated.stdout);
+    if !migrated.status.success() {
+        eprintln!("djinn run: {name} migrate failed");
+        return ExitCode::from(EXIT_ERRORS);
+    }
+    eprintln!("djinn run: {}", said.trim());
+    let fixture = Path::new("fixtures").join("demo.json");
+    if said.trim() == "schema created" && args.dir.join(&fixture).exists() {
+        let loaded = server(&["loaddata", &fixture.to_string_lossy()]).status();
+        if !loaded.is_ok_and(|status| status.success()) {
+            eprintln!("djinn run: loading {} failed", fixture.display());
+            return ExitCode::from(EXIT_ERRORS);
+        }
+    }
+    let mut serve = vec!["serve"];
+    if let Some(bind) = &args.bind {
+        serve.extend(["--bind", bind]);
+    }
+    match server(&serve).status() {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => {
+            eprintln!("djinn run: {name} stopped ({status})");
+            ExitCode::from(EXIT_ERRORS)
+        }
+        Err(error) => {
+            eprintln!("djinn run: cannot start {}: {error}", binary.display());
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
 }
 
 /// `djinn docs`: check the project, then write its documentation site.

@@ -15,7 +15,9 @@
 //! Every stage returns its value and a list of [`Diagnostic`]s; it keeps going
 //! after errors so that one run reports them all.
 
+pub mod builder;
 pub mod check;
+pub mod codegen;
 pub mod diagnostics;
 pub mod docs;
 pub mod project;

@@ -9,6 +9,7 @@ pub mod error;
 pub mod error_pages;
 pub mod logging;
 pub mod middleware;
+pub mod pagination;
 pub mod request;
 pub mod response;
 pub mod server;
@@ -33,3 +34,14 @@ pub use bytes::Bytes;
 pub use futures_util::future::BoxFuture;
 /// The `http` crate (methods, status codes, headers), so generated code needs no other dependency.
 pub use http;
+/// Dates and times (`jiff::civil::Date`, `DateTime`): the types of `date` and `datetime` fields.
+pub use jiff;
+/// JSON values: the type of `json` fields and the body of JSON views.
+pub use serde_json;
+/// The async runtime, for the generated binary's `main`.
+pub use tokio;
+/// UUIDs: the type of `uuid` fields and URL parameters.
+pub use uuid;
+
+/// The result of a view or hook: a value or the [`HttpError`] that ends the request.
+pub type Result<T, E = HttpError> = std::result::Result<T, E>;

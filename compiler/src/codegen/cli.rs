@@ -1,0 +1,775 @@
+//! The binary: `src/main.rs`, `src/lib.rs`, `src/__djinn/mod.rs` and
+//! `src/__djinn/cli.rs`.
+//!
+//! Input: the project, its settings, its input files (whether it has
+//! static files) and the view plans. Output: the tokens of those files. The
+//! command line of the generated binary:
+//!
+//! ```text
+//! serve [--bind ADDR]   serve (the default)
+//! migrate               create the schema if the database has none
+//! routes                path, name, view, methods, queries per request
+//! check                 the settings, and whether the database answers
+//! loaddata FILE         load a fixture in Django's dumpdata format
+//! ```
+//!
+//! The settings of `djinn.toml` are compiled into `config()`; the
+//! environment overrides them (`DATABASE_URL`, `DJINN_BIND`, the secret key
+//! variable, `DJINN_DEBUG`, `DJINN_STATIC_DIR`).
+
+use super::names::{ident, internal};
+use super::views::{ViewPlan, literal_value};
+use crate::check::ir::{FieldType, HttpMethod, ModelId, Project, ValueKind};
+use crate::project::ProjectInput;
+use crate::settings::{BuiltinMiddleware, FrameOptions, MiddlewareKind, Settings};
+use crate::sql::{self, ScalarKind, join_columns, model_columns, quote as quote_sql};
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::net::SocketAddr;
+
+/// `src/main.rs`.
+pub(super) fn main_rs() -> TokenStream {
+    quote! {
+        //! The server's binary: see `djinn_app::__djinn::cli` for its commands.
+
+        fn main() -> ::std::process::ExitCode {
+            ::djinn_app::__djinn::cli::main()
+        }
+    }
+}
+
+/// `src/lib.rs`: the generated modules and the project's own.
+pub(super) fn lib_rs(settings: &Settings, user_modules: &[String]) -> TokenStream {
+    let description = settings
+        .project
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("The `{}` server.", settings.project.name));
+    let description = super::names::inner_doc(&description);
+    let user = user_modules.iter().map(|module| {
+        let name = ident(module);
+        let doc = format!("The project's `src/{module}.rs`.");
+        let doc_attr = super::names::doc(&doc);
+        quote! {
+            #doc_attr
+            pub mod #name;
+        }
+    });
+    quote! {
+        #description
+
+        pub mod context;
+        pub mod models;
+        pub mod templates;
+        pub mod urls;
+
+        #[doc(hidden)]
+        pub mod __djinn;
+
+        #(#user)*
+    }
+}
+
+/// `src/__djinn/mod.rs`.
+pub(super) fn internal_mod() -> TokenStream {
+    quote! {
+        //! The generated crate's internals: views, command line, helpers.
+
+        pub mod cli;
+        pub mod support;
+        pub mod views;
+    }
+}
+
+/// `src/__djinn/cli.rs`.
+pub(super) fn generate(
+    project: &Project,
+    settings: &Settings,
+    input: &ProjectInput,
+    plans: &[ViewPlan],
+) -> TokenStream {
+    let name = &settings.project.name;
+    let usage = format!(
+        "usage: {name} [COMMAND]\n\n\
+         commands:\n  \
+         serve [--bind ADDR]  serve the site (the default)\n  \
+         migrate              create the database schema if it is absent\n  \
+         routes               list the URL patterns, views, methods and queries per request\n  \
+         check                check the settings and that the database answers\n  \
+         loaddata FILE        load a fixture (Django's dumpdata JSON)\n\n\
+         environment: DATABASE_URL, DJINN_BIND, {}, DJINN_DEBUG, DJINN_STATIC_DIR\n",
+        settings.security.secret_key_env
+    );
+    let failure = format!("{name}: {{message}}");
+    let config = config_fn(settings, !input.static_files.is_empty());
+    let schema = schema_items(project);
+    let routes = routes_table(project, plans);
+    let fixtures = fixture_items(project);
+    let pool_size = usize::try_from(settings.database.pool_size).unwrap_or(8);
+    quote! {
+        //! The binary's command line and the compiled settings.
+
+        use ::std::string::String;
+
+        const USAGE: &str = #usage;
+
+        /// Runs the command the arguments name.
+        pub fn main() -> ::std::process::ExitCode {
+            let args: ::std::vec::Vec<String> = ::std::env::args().skip(1).collect();
+            let args: ::std::vec::Vec<&str> = args.iter().map(String::as_str).collect();
+            let outcome = match args.as_slice() {
+                [] | ["serve"] => serve(::std::option::Option::None),
+                ["serve", "--bind", address] => serve(::std::option::Option::Some(address)),
+                ["migrate"] => migrate(),
+                ["routes"] => {
+                    routes();
+                    ::core::result::Result::Ok(())
+                }
+                ["check"] => check(),
+                ["loaddata", file] => loaddata(file),
+                ["help" | "--help" | "-h"] => {
+                    ::std::print!("{USAGE}");
+                    ::core::result::Result::Ok(())
+                }
+                _ => {
+                    ::std::eprint!("{USAGE}");
+                    return ::std::process::ExitCode::from(2);
+                }
+            };
+            match outcome {
+                ::core::result::Result::Ok(()) => ::std::process::ExitCode::SUCCESS,
+                ::core::result::Result::Err(message) => {
+                    ::std::eprintln!(#failure);
+                    ::std::process::ExitCode::FAILURE
+                }
+            }
+        }
+
+        #config
+
+        fn runtime() -> ::core::result::Result<::djinn_runtime::tokio::runtime::Runtime, String> {
+            ::djinn_runtime::tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|error| ::std::format!("cannot start the async runtime: {error}"))
+        }
+
+        /// Connects to the configured database.
+        pub async fn connect(
+            config: &::djinn_runtime::ServerConfig,
+        ) -> ::core::result::Result<::djinn_runtime::db::Database, String> {
+            let url = config.database_url.as_deref().unwrap_or_default();
+            let options = ::djinn_runtime::db::DbOptions {
+                max_connections: #pool_size,
+                ..::djinn_runtime::db::DbOptions::default()
+            };
+            ::djinn_runtime::db::Database::connect_with(url, &options)
+                .await
+                .map_err(|error| ::std::format!("cannot connect to the database: {error}"))
+        }
+
+        fn serve(bind: ::std::option::Option<&str>) -> ::core::result::Result<(), String> {
+            let mut config = config()?;
+            if let ::std::option::Option::Some(bind) = bind {
+                config.bind = bind
+                    .parse()
+                    .map_err(|_| ::std::format!("--bind {bind:?}: expected an address such as 127.0.0.1:8000"))?;
+            }
+            ::djinn_runtime::init_logging(config.debug);
+            runtime()?.block_on(async move {
+                let database = connect(&config).await?;
+                let bind = config.bind;
+                let app = ::djinn_runtime::App::new(config, crate::urls::route)
+                    .map_err(|error| error.to_string())?
+                    .with_routes(crate::urls::ROUTES)
+                    .with_state(database);
+                let listener = ::djinn_runtime::tokio::net::TcpListener::bind(bind)
+                    .await
+                    .map_err(|error| ::std::format!("cannot listen on {bind}: {error}"))?;
+                let address = listener
+                    .local_addr()
+                    .map_err(|error| ::std::format!("cannot read the listening address: {error}"))?;
+                ::std::println!("listening on http://{address}");
+                ::djinn_runtime::serve(app, listener)
+                    .await
+                    .map_err(|error| ::std::format!("the server stopped: {error}"))
+            })
+        }
+
+        #schema
+
+        fn migrate() -> ::core::result::Result<(), String> {
+            let config = config()?;
+            runtime()?.block_on(async move {
+                let database = connect(&config).await?;
+                let created = create_schema(&database)
+                    .await
+                    .map_err(|error| ::std::format!("cannot create the schema: {error}"))?;
+                ::std::println!("{}", if created { "schema created" } else { "schema up to date" });
+                ::core::result::Result::Ok(())
+            })
+        }
+
+        #routes
+
+        fn check() -> ::core::result::Result<(), String> {
+            let config = config()?;
+            ::std::println!(
+                "settings: bind {}, debug {}, allowed hosts {:?}, static files {}",
+                config.bind,
+                config.debug,
+                config.allowed_hosts,
+                config
+                    .static_files
+                    .dir
+                    .as_ref()
+                    .map_or_else(|| String::from("none"), |dir| dir.display().to_string()),
+            );
+            ::djinn_runtime::App::new(config.clone(), crate::urls::route)
+                .map_err(|error| ::std::format!("settings: {error}"))?;
+            runtime()?.block_on(async move {
+                let database = connect(&config).await?;
+                database
+                    .query(&::djinn_runtime::db::Sql::portable("SELECT 1"), &[])
+                    .await
+                    .map_err(|error| ::std::format!("the database does not answer: {error}"))?;
+                ::std::println!("database: ok ({:?})", database.dialect());
+                ::core::result::Result::Ok(())
+            })
+        }
+
+        #fixtures
+    }
+}
+
+/// `config()`: the settings of `djinn.toml` as a `ServerConfig`.
+fn config_fn(settings: &Settings, has_static: bool) -> TokenStream {
+    let bind = socket_addr(settings.server.bind);
+    let debug = settings.project.debug;
+    let database_url = &settings.database.url;
+    let hosts = settings.security.allowed_hosts.iter();
+    let max_body = usize::try_from(settings.server.max_body_bytes).unwrap_or(usize::MAX);
+    let max_header = usize::try_from(settings.server.max_header_bytes).unwrap_or(usize::MAX);
+    let timeout = settings.server.request_timeout_secs;
+    let security = &settings.security;
+    let frame = match security.frame_options {
+        FrameOptions::Deny => quote!(::djinn_runtime::FrameOptions::Deny),
+        FrameOptions::SameOrigin => quote!(::djinn_runtime::FrameOptions::SameOrigin),
+    };
+    let referrer = &security.referrer_policy;
+    let hsts = security.hsts_seconds;
+    let hsts_subdomains = security.hsts_include_subdomains;
+    let hsts_preload = security.hsts_preload;
+    let csp = match &security.content_security_policy {
+        Some(policy) => quote!(::std::option::Option::Some(String::from(#policy))),
+        None => quote!(::std::option::Option::None),
+    };
+    let static_prefix = &settings.static_files.url;
+    let static_dir = if has_static {
+        quote!(::std::option::Option::Some(::std::path::PathBuf::from(
+            "static"
+        )))
+    } else {
+        quote!(::std::option::Option::None)
+    };
+    let middleware = settings
+        .middleware
+        .order
+        .iter()
+        .filter_map(|entry| match &entry.kind {
+            MiddlewareKind::Builtin(BuiltinMiddleware::Security) => {
+                Some(quote!(::djinn_runtime::MiddlewareKind::Security))
+            }
+            MiddlewareKind::Builtin(BuiltinMiddleware::Common) => {
+                Some(quote!(::djinn_runtime::MiddlewareKind::Common))
+            }
+            MiddlewareKind::Builtin(BuiltinMiddleware::Timing) => {
+                Some(quote!(::djinn_runtime::MiddlewareKind::Timing))
+            }
+            // Sessions, CSRF, auth and messages come with the auth layer.
+            MiddlewareKind::Builtin(_) => None,
+            MiddlewareKind::Rust(path) => {
+                let mut segments = vec![quote!(crate)];
+                segments.extend(path.split("::").map(|part| {
+                    let part = ident(part);
+                    quote!(#part)
+                }));
+                Some(quote! {
+                    ::djinn_runtime::MiddlewareKind::Custom(::djinn_runtime::Middleware {
+                        name: #path,
+                        call: #(#segments)::*,
+                    })
+                })
+            }
+        });
+    let secret_env = &settings.security.secret_key_env;
+    let secret = (secret_env != "DJINN_SECRET_KEY").then(|| {
+        quote! {
+            if let ::core::result::Result::Ok(key) = ::std::env::var(#secret_env) {
+                config.secret_key = ::std::option::Option::Some(key);
+            }
+        }
+    });
+    quote! {
+        /// The settings compiled from `djinn.toml`, with the environment's overrides.
+        pub fn config() -> ::core::result::Result<::djinn_runtime::ServerConfig, String> {
+            let mut config = ::djinn_runtime::ServerConfig {
+                bind: #bind,
+                debug: #debug,
+                secret_key: ::std::option::Option::None,
+                database_url: ::std::option::Option::Some(String::from(#database_url)),
+                allowed_hosts: ::std::vec![#(String::from(#hosts)),*],
+                append_slash: true,
+                limits: ::djinn_runtime::Limits {
+                    max_body_bytes: #max_body,
+                    max_header_bytes: #max_header,
+                    request_timeout: ::std::time::Duration::from_secs(#timeout),
+                    ..::djinn_runtime::Limits::default()
+                },
+                security: ::djinn_runtime::SecurityConfig {
+                    content_type_nosniff: true,
+                    frame_options: ::std::option::Option::Some(#frame),
+                    referrer_policy: ::std::option::Option::Some(String::from(#referrer)),
+                    cross_origin_opener_policy: ::std::option::Option::Some(String::from("same-origin")),
+                    hsts_seconds: #hsts,
+                    hsts_include_subdomains: #hsts_subdomains,
+                    hsts_preload: #hsts_preload,
+                    content_security_policy: #csp,
+                },
+                static_files: ::djinn_runtime::StaticConfig {
+                    url_prefix: String::from(#static_prefix),
+                    dir: #static_dir,
+                    ..::djinn_runtime::StaticConfig::default()
+                },
+                middleware: ::std::vec![#(#middleware),*],
+            }
+            .with_process_env()
+            .map_err(|error| error.to_string())?;
+            #secret
+            if let ::core::result::Result::Ok(dir) = ::std::env::var("DJINN_STATIC_DIR") {
+                config.static_files.dir = ::std::option::Option::Some(::std::path::PathBuf::from(dir));
+            }
+            if config.debug {
+                config.middleware.push(::djinn_runtime::MiddlewareKind::Custom(::djinn_runtime::Middleware {
+                    name: "djinn::queries",
+                    call: crate::__djinn::support::count_queries,
+                }));
+            }
+            ::core::result::Result::Ok(config)
+        }
+    }
+}
+
+fn socket_addr(address: SocketAddr) -> TokenStream {
+    let port = address.port();
+    match address {
+        SocketAddr::V4(v4) => {
+            let [a, b, c, d] = v4.ip().octets();
+            quote!(::std::net::SocketAddr::from(([#a, #b, #c, #d], #port)))
+        }
+        SocketAddr::V6(v6) => {
+            let segments = v6.ip().segments();
+            quote!(::std::net::SocketAddr::from(([#(#segments),*], #port)))
+        }
+    }
+}
+
+/// The schema, the tables and `create_schema`.
+fn schema_items(project: &Project) -> TokenStream {
+    let schema = sql::schema(project);
+    let sqlite = &schema.sqlite;
+    let postgres = &schema.postgres;
+    let first = match schema.tables.first() {
+        Some(table) => quote!(::std::option::Option::Some(#table)),
+        None => quote!(::std::option::Option::None),
+    };
+    quote! {
+        /// The schema: every table and index of the models.
+        pub const SCHEMA: ::djinn_runtime::db::Sql = ::djinn_runtime::db::Sql::new(#sqlite, #postgres);
+
+        const TABLE_EXISTS: ::djinn_runtime::db::Sql = ::djinn_runtime::db::Sql::new(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            "SELECT 1 WHERE to_regclass($1::text) IS NOT NULL",
+        );
+
+        /// Creates the schema unless its first table exists; whether it did.
+        pub async fn create_schema(
+            database: &::djinn_runtime::db::Database,
+        ) -> ::core::result::Result<bool, ::djinn_runtime::db::DbError> {
+            let ::std::option::Option::Some(first) = #first else {
+                return ::core::result::Result::Ok(false);
+            };
+            let exists = database
+                .query_opt(&TABLE_EXISTS, &[::djinn_runtime::db::Value::from(first)])
+                .await?
+                .is_some();
+            if exists {
+                return ::core::result::Result::Ok(false);
+            }
+            database.apply_schema(&[&SCHEMA]).await?;
+            ::core::result::Result::Ok(true)
+        }
+    }
+}
+
+/// `routes`: the table of URL patterns.
+fn routes_table(project: &Project, plans: &[ViewPlan]) -> TokenStream {
+    let rows = project.routes.iter().map(|route| {
+        let plan = &plans[route.view.0 as usize];
+        let pattern = format!("/{}", route.pattern);
+        let name = route.name.clone().unwrap_or_else(|| "-".into());
+        let view = &project.view(route.view).name;
+        let methods = match &plan.methods {
+            None => "any".to_string(),
+            Some(methods) => {
+                let mut names: Vec<&str> = methods
+                    .iter()
+                    .map(|m| {
+                        HttpMethod::ALL
+                            .iter()
+                            .find(|(_, candidate)| candidate == m)
+                            .map_or("?", |(name, _)| name)
+                    })
+                    .collect();
+                if methods.contains(&HttpMethod::Get) && !methods.contains(&HttpMethod::Head) {
+                    names.push("HEAD");
+                }
+                names.join(", ")
+            }
+        };
+        let queries = plan
+            .queries
+            .map_or_else(|| "rust".to_string(), |count| count.to_string());
+        quote!([#pattern, #name, #view, #methods, #queries])
+    });
+    quote! {
+        /// Path, URL name, view, methods, SQL statements per request.
+        const ROUTE_TABLE: &[[&str; 5]] = &[#(#rows),*];
+
+        fn routes() {
+            let header = ["PATH", "NAME", "VIEW", "METHODS", "QUERIES"];
+            let mut widths = header.map(str::len);
+            for row in ROUTE_TABLE {
+                for (width, cell) in widths.iter_mut().zip(row) {
+                    *width = (*width).max(cell.chars().count());
+                }
+            }
+            for row in ::std::iter::once(&header).chain(ROUTE_TABLE) {
+                let cells: ::std::vec::Vec<String> = row
+                    .iter()
+                    .zip(widths)
+                    .map(|(cell, width)| ::std::format!("{cell:<width$}"))
+                    .collect();
+                ::std::println!("{}", cells.join("  ").trim_end());
+            }
+        }
+    }
+}
+
+/// `loaddata`: a loader per model, reading Django's dumpdata format.
+fn fixture_items(project: &Project) -> TokenStream {
+    let mut loaders = Vec::new();
+    let mut arms = Vec::new();
+    let mut resets = Vec::new();
+    for (index, model) in project.models.iter().enumerate() {
+        let id = ModelId(index as u32);
+        let label = format!("{}.{}", project.app_label, model.name.to_lowercase());
+        let loader = internal(&["load", &model.name.to_lowercase()]);
+        arms.push(quote!(#label => #loader(transaction, &pk, fields).await,));
+        loaders.push(model_loader(project, id, &loader));
+        if model.pk().ty == FieldType::AutoId {
+            let table = quote_sql(&model.table);
+            let column = quote_sql(model.pk().column.as_deref().unwrap_or("id"));
+            let postgres = format!(
+                "SELECT setval(pg_get_serial_sequence('{}', '{}'), COALESCE(MAX({column}), 0) + 1, false) FROM {table}",
+                table.replace('\'', "''"),
+                model
+                    .pk()
+                    .column
+                    .as_deref()
+                    .unwrap_or("id")
+                    .replace('\'', "''"),
+            );
+            resets.push(quote!(::djinn_runtime::db::Sql::new("SELECT 1", #postgres)));
+        }
+    }
+    quote! {
+        /// After loading rows with explicit keys, PostgreSQL's identity
+        /// sequences continue after the largest key (SQLite does this itself).
+        const SEQUENCE_RESETS: &[::djinn_runtime::db::Sql] = &[#(#resets),*];
+
+        fn loaddata(file: &str) -> ::core::result::Result<(), String> {
+            let text = ::std::fs::read_to_string(file)
+                .map_err(|error| ::std::format!("cannot read {file}: {error}"))?;
+            let fixture: ::djinn_runtime::serde_json::Value = ::djinn_runtime::serde_json::from_str(&text)
+                .map_err(|error| ::std::format!("{file} is not JSON: {error}"))?;
+            let objects = fixture
+                .as_array()
+                .ok_or_else(|| ::std::format!("{file}: a fixture is a JSON array of objects"))?
+                .clone();
+            let config = config()?;
+            runtime()?.block_on(async move {
+                let database = connect(&config).await?;
+                let mut transaction = database
+                    .begin()
+                    .await
+                    .map_err(|error| ::std::format!("cannot start a transaction: {error}"))?;
+                for (index, object) in objects.iter().enumerate() {
+                    load_object(&mut transaction, object)
+                        .await
+                        .map_err(|error| ::std::format!("{file}: object {index}: {error}"))?;
+                }
+                for reset in SEQUENCE_RESETS {
+                    transaction
+                        .query(reset, &[])
+                        .await
+                        .map_err(|error| ::std::format!("cannot reset a key sequence: {error}"))?;
+                }
+                transaction
+                    .commit()
+                    .await
+                    .map_err(|error| ::std::format!("{file}: {error}"))?;
+                ::std::println!("loaded {} objects from {file}", objects.len());
+                ::core::result::Result::Ok(())
+            })
+        }
+
+        async fn load_object(
+            transaction: &mut ::djinn_runtime::db::Transaction,
+            object: &::djinn_runtime::serde_json::Value,
+        ) -> ::core::result::Result<(), String> {
+            let model = object
+                .get("model")
+                .and_then(::djinn_runtime::serde_json::Value::as_str)
+                .ok_or("no \"model\"")?
+                .to_ascii_lowercase();
+            let pk = object.get("pk").cloned().unwrap_or_default();
+            let empty = ::djinn_runtime::serde_json::Map::new();
+            let fields = object
+                .get("fields")
+                .and_then(::djinn_runtime::serde_json::Value::as_object)
+                .unwrap_or(&empty);
+            match model.as_str() {
+                #(#arms)*
+                other => ::core::result::Result::Err(::std::format!("unknown model `{other}`")),
+            }
+        }
+
+        /// What a fixture value is converted to.
+        #[derive(Clone, Copy, Debug)]
+        pub enum Kind {
+            /// An integer.
+            Int,
+            /// A float.
+            Float,
+            /// A decimal (a JSON number or string).
+            Decimal,
+            /// A boolean.
+            Bool,
+            /// Text.
+            Text,
+            /// A UUID string.
+            Uuid,
+            /// An ISO date string.
+            Date,
+            /// An ISO datetime string (`Z` or an offset: converted to UTC).
+            DateTime,
+            /// Any JSON.
+            Json,
+        }
+
+        /// A fixture's JSON value as a database value of `kind`.
+        pub fn convert(
+            value: &::djinn_runtime::serde_json::Value,
+            kind: Kind,
+        ) -> ::core::result::Result<::djinn_runtime::db::Value, String> {
+            use ::djinn_runtime::db::Value;
+            use ::djinn_runtime::serde_json::Value as Json;
+            let wrong = || ::std::format!("unexpected value {value}");
+            ::core::result::Result::Ok(match (kind, value) {
+                (_, Json::Null) => Value::Null,
+                (Kind::Json, json) => Value::Json(json.clone()),
+                (Kind::Int, Json::Number(number)) => Value::Int(number.as_i64().ok_or_else(wrong)?),
+                (Kind::Float, Json::Number(number)) => Value::Float(number.as_f64().ok_or_else(wrong)?),
+                (Kind::Decimal, Json::Number(number)) => {
+                    Value::decimal(&number.to_string()).map_err(|error| error.to_string())?
+                }
+                (Kind::Decimal, Json::String(text)) => {
+                    Value::decimal(text).map_err(|error| error.to_string())?
+                }
+                (Kind::Bool, Json::Bool(flag)) => Value::Bool(*flag),
+                (Kind::Text, Json::String(text)) => Value::Text(text.clone()),
+                (Kind::Uuid, Json::String(text)) => Value::Uuid(text.parse().map_err(|_| wrong())?),
+                (Kind::Date, Json::String(text)) => Value::Date(text.parse().map_err(|_| wrong())?),
+                (Kind::DateTime, Json::String(text)) => {
+                    let datetime = match text.parse::<::djinn_runtime::jiff::Timestamp>() {
+                        ::core::result::Result::Ok(instant) => instant
+                            .to_zoned(::djinn_runtime::jiff::tz::TimeZone::UTC)
+                            .datetime(),
+                        ::core::result::Result::Err(_) => text.parse().map_err(|_| wrong())?,
+                    };
+                    Value::DateTime(datetime)
+                }
+                _ => return ::core::result::Result::Err(wrong()),
+            })
+        }
+
+        /// The value of field `name`: from the fixture, else the field's
+        /// default (`now` for automatic timestamps), else NULL if allowed.
+        pub fn field(
+            fields: &::djinn_runtime::serde_json::Map<String, ::djinn_runtime::serde_json::Value>,
+            name: &str,
+            kind: Kind,
+            fallback: ::std::option::Option<::djinn_runtime::db::Value>,
+        ) -> ::core::result::Result<::djinn_runtime::db::Value, String> {
+            match (fields.get(name), fallback) {
+                (::std::option::Option::Some(value), _) => {
+                    convert(value, kind).map_err(|error| ::std::format!("field `{name}`: {error}"))
+                }
+                (::std::option::Option::None, ::std::option::Option::Some(value)) => ::core::result::Result::Ok(value),
+                (::std::option::Option::None, ::std::option::Option::None) => {
+                    ::core::result::Result::Err(::std::format!("field `{name}` is missing"))
+                }
+            }
+        }
+
+        #(#loaders)*
+    }
+}
+
+fn kind_tokens(kind: ScalarKind) -> TokenStream {
+    match kind {
+        ScalarKind::Int | ScalarKind::Int32 => quote!(Kind::Int),
+        ScalarKind::Float => quote!(Kind::Float),
+        ScalarKind::Decimal => quote!(Kind::Decimal),
+        ScalarKind::Bool => quote!(Kind::Bool),
+        ScalarKind::Text => quote!(Kind::Text),
+        ScalarKind::Uuid => quote!(Kind::Uuid),
+        ScalarKind::Date => quote!(Kind::Date),
+        ScalarKind::DateTime => quote!(Kind::DateTime),
+        ScalarKind::Json => quote!(Kind::Json),
+    }
+}
+
+/// The loader of one model: its row, then its many-to-many rows.
+fn model_loader(project: &Project, id: ModelId, loader: &proc_macro2::Ident) -> TokenStream {
+    let model = project.model(id);
+    let columns = model_columns(project, id);
+    let names: Vec<String> = columns
+        .iter()
+        .map(|&field| quote_sql(project.field(field).column.as_deref().unwrap_or_default()))
+        .collect();
+    let placeholders = |prefix: char| -> Vec<String> {
+        (1..=columns.len())
+            .map(|n| format!("{prefix}{n}"))
+            .collect()
+    };
+    let insert = |prefix: char| {
+        format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            quote_sql(&model.table),
+            names.join(", "),
+            placeholders(prefix).join(", ")
+        )
+    };
+    let (sqlite, postgres) = (insert('?'), insert('$'));
+    let key_kind = kind_tokens(ScalarKind::of_key(project, id));
+    let mut uses_now = false;
+    let values: Vec<TokenStream> = columns
+        .iter()
+        .map(|&field_id| {
+            let field = project.field(field_id);
+            let kind = ScalarKind::of_field(project, &field.ty);
+            if field.primary_key {
+                return quote!(convert(pk, #key_kind)?);
+            }
+            let fallback = if field.auto_now || field.auto_now_add {
+                uses_now = true;
+                match kind {
+                    ScalarKind::Date => quote!(::std::option::Option::Some(::djinn_runtime::db::Value::Date(now.date()))),
+                    _ => quote!(::std::option::Option::Some(::djinn_runtime::db::Value::DateTime(now))),
+                }
+            } else if let Some(default) = &field.default {
+                match &default.kind {
+                    ValueKind::Literal(literal) => {
+                        let value = literal_value(literal, &default.ty, kind);
+                        quote!(::std::option::Option::Some(#value))
+                    }
+                    ValueKind::Choice { key, .. } => quote! {
+                        ::std::option::Option::Some(::djinn_runtime::db::Value::Text(String::from(#key)))
+                    },
+                    ValueKind::Now | ValueKind::Today => {
+                        uses_now = true;
+                        match kind {
+                            ScalarKind::Date => quote!(::std::option::Option::Some(::djinn_runtime::db::Value::Date(now.date()))),
+                            _ => quote!(::std::option::Option::Some(::djinn_runtime::db::Value::DateTime(now))),
+                        }
+                    }
+                    _ => quote!(::std::option::Option::None),
+                }
+            } else if field.null {
+                quote!(::std::option::Option::Some(::djinn_runtime::db::Value::Null))
+            } else if field.blank && kind == ScalarKind::Text {
+                quote!(::std::option::Option::Some(::djinn_runtime::db::Value::Text(String::new())))
+            } else {
+                quote!(::std::option::Option::None)
+            };
+            let name = &field.name;
+            let kind = kind_tokens(kind);
+            quote!(field(fields, #name, #kind, #fallback)?)
+        })
+        .collect();
+    let mut many = Vec::new();
+    for field in &model.fields {
+        let FieldType::ManyToMany(relation) = &field.ty else {
+            continue;
+        };
+        let (source, dest) = join_columns(project, id, relation.target);
+        let text = |a: &str, b: &str| {
+            format!(
+                "INSERT INTO {} ({}, {}) VALUES ({a}, {b})",
+                quote_sql(&relation.table),
+                quote_sql(&source),
+                quote_sql(&dest)
+            )
+        };
+        let (sqlite, postgres) = (text("?1", "?2"), text("$1", "$2"));
+        let name = &field.name;
+        let target_kind = kind_tokens(ScalarKind::of_key(project, relation.target));
+        many.push(quote! {
+            if let ::std::option::Option::Some(related) = fields.get(#name) {
+                let related = related
+                    .as_array()
+                    .ok_or_else(|| ::std::format!("field `{}`: expected a list of keys", #name))?;
+                for key in related {
+                    let statement = ::djinn_runtime::db::Sql::new(#sqlite, #postgres);
+                    transaction
+                        .execute(&statement, &[convert(pk, #key_kind)?, convert(key, #target_kind)?])
+                        .await
+                        .map_err(|error| error.to_string())?;
+                }
+            }
+        });
+    }
+    let now = uses_now.then(|| quote!(let now = crate::__djinn::support::now();));
+    let doc = format!("Loads one `{}` of a fixture.", model.name);
+    let doc_attr = super::names::doc(&doc);
+    quote! {
+        #doc_attr
+        async fn #loader(
+            transaction: &mut ::djinn_runtime::db::Transaction,
+            pk: &::djinn_runtime::serde_json::Value,
+            fields: &::djinn_runtime::serde_json::Map<String, ::djinn_runtime::serde_json::Value>,
+        ) -> ::core::result::Result<(), String> {
+            #now
+            let values = [#(#values),*];
+            let statement = ::djinn_runtime::db::Sql::new(#sqlite, #postgres);
+            transaction
+                .execute(&statement, &values)
+                .await
+                .map_err(|error| error.to_string())?;
+            #(#many)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}
