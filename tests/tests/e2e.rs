@@ -1,0 +1,557 @@
+//! End-to-end: every sample is generated and built once (the same steps as
+//! `djinn build`, through the same library functions), then each test starts
+//! a fresh server on a free port with a new SQLite database loaded with the
+//! sample's demo data, and talks HTTP to it over a real socket.
+//!
+//! The generated crates share `target/djinn-e2e` under the workspace, so the
+//! dependencies compile once per machine and later runs rebuild only what
+//! changed. A test that clippy accepts every generated crate with
+//! `-D warnings` runs on the same crates.
+
+use djinn::builder::{self, BuildOptions};
+use djinn::codegen::{self, CodegenOptions};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+const SAMPLES: [&str; 3] = ["blog", "polls", "shop"];
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate is in the workspace")
+        .to_path_buf()
+}
+
+fn e2e_dir() -> PathBuf {
+    workspace().join("target").join("djinn-e2e")
+}
+
+fn crate_dir(sample: &str) -> PathBuf {
+    e2e_dir().join("crates").join(sample)
+}
+
+/// Generates and builds every sample once; the binaries by sample name.
+fn binaries() -> &'static BTreeMap<&'static str, PathBuf> {
+    static BINARIES: OnceLock<BTreeMap<&'static str, PathBuf>> = OnceLock::new();
+    BINARIES.get_or_init(|| {
+        let runtime = workspace().join("runtime");
+        SAMPLES
+            .iter()
+            .map(|&sample| {
+                let input = djinn::ProjectInput::load(&workspace().join("samples").join(sample))
+                    .expect("the sample loads");
+                let output = djinn::check_project(&input);
+                let options = CodegenOptions {
+                    runtime_path: runtime.to_string_lossy().into_owned(),
+                };
+                let generated = codegen::generate(&input, &output, &options)
+                    .unwrap_or_else(|errors| panic!("{sample} generates: {errors:#?}"));
+                let dir = crate_dir(sample);
+                builder::write_crate(&generated, &dir).expect("the crate is written");
+                builder::seed_lock_file(&dir, &runtime).expect("the lock file is copied");
+                let options = BuildOptions {
+                    crate_dir: dir,
+                    target_dir: e2e_dir(),
+                    release: false,
+                    verbose: true,
+                    name: sample.to_string(),
+                };
+                let binary = builder::cargo_build(&options, |line| eprintln!("{line}"))
+                    .unwrap_or_else(|error| panic!("{sample} builds: {error}"));
+                (sample, binary)
+            })
+            .collect()
+    })
+}
+
+/// A running server of a sample, stopped when dropped.
+struct Server {
+    child: Child,
+    address: SocketAddr,
+    _database: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Only the process this test started, by its handle.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs a command of a sample's binary against `database`; its stdout.
+fn command(sample: &str, database: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(&binaries()[sample]);
+    command
+        .args(args)
+        .current_dir(workspace().join("samples").join(sample))
+        .env("DATABASE_URL", format!("sqlite://{}", database.display()))
+        .env("DJINN_DEBUG", "1")
+        .env_remove("DJINN_BIND")
+        .env_remove("RUST_LOG");
+    command
+}
+
+fn run_ok(sample: &str, database: &Path, args: &[&str]) -> String {
+    let output = command(sample, database, args)
+        .output()
+        .expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "{sample} {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A server of `sample` with a new database, migrated and loaded with the
+/// demo data unless `demo` is false.
+fn serve(sample: &str, demo: bool) -> Server {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let database = dir.path().join("db.sqlite3");
+    assert_eq!(
+        run_ok(sample, &database, &["migrate"]).trim(),
+        "schema created"
+    );
+    assert_eq!(
+        run_ok(sample, &database, &["migrate"]).trim(),
+        "schema up to date"
+    );
+    if demo {
+        run_ok(sample, &database, &["loaddata", "fixtures/demo.json"]);
+    }
+    let mut child = command(sample, &database, &["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the server says where it listens");
+    let address = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .parse()
+        .expect("an address");
+    Server {
+        child,
+        address,
+        _database: dir,
+    }
+}
+
+/// One HTTP response, read over a raw socket.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.body))
+    }
+
+    fn queries(&self) -> u64 {
+        self.header("x-djinn-queries")
+            .and_then(|count| count.parse().ok())
+            .expect("the debug query count header")
+    }
+}
+
+impl Server {
+    /// Sends `head` (request line and headers, without the blank line) and
+    /// `body`, closing the connection after the answer.
+    fn raw(&self, head: &str, body: &[u8]) -> Answer {
+        let mut stream = TcpStream::connect(self.address).expect("the server accepts");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("a timeout");
+        let request = format!(
+            "{head}\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            self.address.port()
+        );
+        stream
+            .write_all(request.as_bytes())
+            .expect("the request is sent");
+        // The server may answer (413) before reading the whole body.
+        let _ = stream.write_all(body);
+        let mut bytes = Vec::new();
+        let _ = stream.read_to_end(&mut bytes);
+        parse_answer(&bytes)
+    }
+
+    fn get(&self, path: &str) -> Answer {
+        self.raw(&format!("GET {path} HTTP/1.1"), b"")
+    }
+
+    fn request(&self, method: &str, path: &str, headers: &str, body: &[u8]) -> Answer {
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nContent-Length: {}{headers}",
+            body.len()
+        );
+        self.raw(&head, body)
+    }
+}
+
+fn parse_answer(bytes: &[u8]) -> Answer {
+    let text = String::from_utf8_lossy(bytes);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {text:?}"));
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+#[test]
+fn json_views_return_the_demo_data() {
+    let blog = serve("blog", true);
+    let list = blog.get("/api/posts/");
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(list.header("content-type"), Some("application/json"));
+    let page = list.json();
+    assert_eq!(page["count"], 18, "published posts only");
+    assert_eq!(page["previous"], serde_json::Value::Null);
+    assert_eq!(page["next"], serde_json::Value::Null, "twenty per page");
+    let results = page["results"].as_array().expect("results");
+    assert_eq!(results.len(), 18);
+    let first = &results[0];
+    // Newest first, keys in `fields` order.
+    assert_eq!(first["title"], "Choosing boring technology");
+    assert_eq!(first["author.name"], "Tomás Ferreira");
+    assert_eq!(first["tags.name"], serde_json::json!(["Career", "Tooling"]));
+    let keys: Vec<&str> = list
+        .body
+        .split("\"results\":[{")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .take(2)
+        .collect();
+    assert_eq!(keys[0], "\"id\":18");
+    assert!(keys[1].starts_with("\"title\""));
+    assert_eq!(first["published_at"], "2024-02-20T10:18:00Z");
+
+    let detail = blog.get("/api/posts/reading-a-postgresql-query-plan/");
+    assert_eq!(detail.status, 200, "{}", detail.body);
+    let post = detail.json();
+    assert_eq!(post["author.name"], "Mei Chen");
+    assert_eq!(
+        post["tags.name"],
+        serde_json::json!(["Databases", "Performance"])
+    );
+    assert!(
+        post["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("EXPLAIN ANALYZE")
+    );
+
+    let shop = serve("shop", true);
+    let product = shop.get("/api/products/yixing-clay-teapot/").json();
+    assert_eq!(product["price"], "64.00", "decimals keep their places");
+    assert_eq!(product["category.name"], "Teapots");
+    let catalogue = shop.get("/api/products/").json();
+    assert_eq!(catalogue["count"], 13, "active products only");
+}
+
+#[test]
+fn missing_objects_unknown_paths_and_bad_pages_are_404() {
+    let blog = serve("blog", true);
+    assert_eq!(blog.get("/api/posts/no-such-post/").status, 404);
+    assert_eq!(
+        blog.get("/api/posts/draft-notes-on-connection-pools/")
+            .status,
+        404,
+        "drafts are not published"
+    );
+    assert_eq!(blog.get("/nowhere/").status, 404);
+    assert_eq!(blog.get("/api/posts/?page=2").status, 404);
+    assert_eq!(blog.get("/api/posts/?page=x").status, 404);
+    assert_eq!(blog.get("/api/posts/?page=last").json()["count"], 18);
+    let polls = serve("polls", true);
+    assert_eq!(polls.get("/polls/999/").status, 404);
+    assert_eq!(
+        polls.get("/polls/6/").status,
+        404,
+        "a question dated in the future is hidden"
+    );
+    assert_eq!(polls.get("/polls/1/").status, 200);
+    assert_eq!(polls.get("/polls/abc/").status, 404, "int converter");
+}
+
+#[test]
+fn methods_are_checked_with_allow() {
+    let blog = serve("blog", false);
+    let answer = blog.request("POST", "/api/posts/", "", b"");
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("GET, HEAD"));
+    let head = blog.raw("HEAD /api/posts/ HTTP/1.1", b"");
+    assert_eq!(head.status, 200);
+    let polls = serve("polls", false);
+    let vote = polls.get("/polls/1/vote/");
+    assert_eq!(vote.status, 405);
+    assert_eq!(vote.header("allow"), Some("POST"));
+}
+
+#[test]
+fn security_headers_are_present() {
+    let blog = serve("blog", false);
+    for path in ["/api/posts/", "/nowhere/"] {
+        let answer = blog.get(path);
+        assert_eq!(
+            answer.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(answer.header("x-frame-options"), Some("DENY"), "{path}");
+        assert_eq!(
+            answer.header("referrer-policy"),
+            Some("same-origin"),
+            "{path}"
+        );
+        assert_eq!(
+            answer.header("cross-origin-opener-policy"),
+            Some("same-origin"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn static_files_have_etags_and_refuse_traversal() {
+    let blog = serve("blog", false);
+    let css = blog.get("/static/css/style.css");
+    assert_eq!(css.status, 200);
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+    let etag = css.header("etag").expect("an ETag").to_string();
+    let again = blog.raw(
+        &format!("GET /static/css/style.css HTTP/1.1\r\nIf-None-Match: {etag}"),
+        b"",
+    );
+    assert_eq!(again.status, 304);
+    for attempt in [
+        "/static/../djinn.toml",
+        "/static/%2e%2e/djinn.toml",
+        "/static/css/../../djinn.toml",
+        "/static/..%2fdjinn.toml",
+    ] {
+        let answer = blog.get(attempt);
+        assert_eq!(answer.status, 404, "{attempt}");
+        assert!(!answer.body.contains("[project]"), "{attempt}");
+    }
+}
+
+#[test]
+fn over_limit_bodies_are_refused_with_413() {
+    let polls = serve("polls", false);
+    let body = vec![b'x'; 3 * 1024 * 1024];
+    let answer = polls.request(
+        "POST",
+        "/polls/1/vote/",
+        "\r\nContent-Type: application/x-www-form-urlencoded",
+        &body,
+    );
+    assert_eq!(answer.status, 413);
+}
+
+#[test]
+fn redirect_views_redirect() {
+    let blog = serve("blog", false);
+    let old = blog.get("/blog/why-we-moved-our-api-to-rust/");
+    assert_eq!(old.status, 301);
+    assert_eq!(
+        old.header("location"),
+        Some("/posts/why-we-moved-our-api-to-rust/")
+    );
+    assert_eq!(blog.get("/blog/").header("location"), Some("/"));
+    let polls = serve("polls", false);
+    let root = polls.get("/");
+    assert_eq!(root.status, 302);
+    assert_eq!(root.header("location"), Some("/polls/"));
+    // APPEND_SLASH.
+    let slash = polls.get("/polls");
+    assert_eq!(slash.status, 301);
+    assert_eq!(slash.header("location"), Some("/polls/"));
+}
+
+#[test]
+fn signed_in_views_send_anonymous_users_to_the_login_page() {
+    let blog = serve("blog", false);
+    let dashboard = blog.get("/write/?x=1");
+    assert_eq!(dashboard.status, 302);
+    assert_eq!(
+        dashboard.header("location"),
+        Some("/admin/login/?next=/write/%3Fx%3D1")
+    );
+    let shop = serve("shop", false);
+    assert_eq!(
+        shop.get("/api/orders/").status,
+        403,
+        "JSON views answer 403"
+    );
+}
+
+#[test]
+fn rust_views_run_the_projects_code() {
+    let polls = serve("polls", true);
+    let voted = polls.request(
+        "POST",
+        "/polls/1/vote/",
+        "\r\nContent-Type: application/x-www-form-urlencoded",
+        b"choice=2",
+    );
+    assert_eq!(voted.status, 302);
+    assert_eq!(voted.header("location"), Some("/polls/1/results/"));
+    let refused = polls.request("POST", "/polls/1/vote/", "", b"");
+    assert_eq!(refused.status, 400);
+}
+
+#[test]
+fn html_pages_render_with_their_data() {
+    let blog = serve("blog", true);
+    for path in [
+        "/",
+        "/posts/why-we-moved-our-api-to-rust/",
+        "/tags/",
+        "/tags/rust/",
+        "/authors/mei-chen/",
+        "/about/",
+    ] {
+        let page = blog.get(path);
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert!(
+            page.header("content-type")
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+    }
+    let home = blog.get("/");
+    assert!(
+        home.body.contains("Choosing boring technology"),
+        "{}",
+        home.body
+    );
+    assert_eq!(blog.get("/?page=3").status, 404);
+    assert_eq!(
+        blog.get("/about/").header("cache-control"),
+        Some("max-age=300")
+    );
+    let shop = serve("shop", true);
+    assert_eq!(shop.get("/").status, 200);
+    assert_eq!(shop.get("/category/tea/").status, 200);
+    assert_eq!(shop.get("/product/genmaicha/").status, 200);
+    assert_eq!(shop.get("/product/discontinued-earl-grey/").status, 404);
+}
+
+/// The N+1 guarantee: a list whose output reads each row's author and tags
+/// costs the same number of statements with one row and with many.
+#[test]
+fn queries_per_request_do_not_depend_on_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("one.json");
+    let demo: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace().join("samples/blog/fixtures/demo.json")).unwrap(),
+    )
+    .unwrap();
+    let one: Vec<&serde_json::Value> = demo
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|object| object["model"] != "blog.post" || object["pk"] == 1)
+        .filter(|object| object["model"] != "blog.comment")
+        .collect();
+    std::fs::write(&fixture, serde_json::to_string(&one).unwrap()).unwrap();
+    let few = {
+        let server = serve("blog", false);
+        let database = server._database.path().join("db.sqlite3");
+        run_ok("blog", &database, &["loaddata", &fixture.to_string_lossy()]);
+        let api = server.get("/api/posts/");
+        assert_eq!(api.json()["count"], 1);
+        (api.queries(), server.get("/").queries())
+    };
+    let many = {
+        let server = serve("blog", true);
+        let api = server.get("/api/posts/");
+        assert_eq!(api.json()["count"], 18);
+        (api.queries(), server.get("/").queries())
+    };
+    assert_eq!(few, many);
+    // A count, the page's rows with their authors, one query for all their tags.
+    assert_eq!(many.0, 3);
+}
+
+#[test]
+fn the_routes_command_lists_queries_per_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let routes = run_ok("blog", &dir.path().join("db.sqlite3"), &["routes"]);
+    let line = routes
+        .lines()
+        .find(|line| line.starts_with("/api/posts/ "))
+        .expect("the API route");
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        cells,
+        [
+            "/api/posts/",
+            "api-post-list",
+            "api_post_list",
+            "GET,",
+            "HEAD",
+            "3"
+        ]
+    );
+    let check = run_ok("blog", &dir.path().join("db.sqlite3"), &["check"]);
+    assert!(check.contains("database: ok (Sqlite)"), "{check}");
+}
+
+#[test]
+fn generated_crates_pass_clippy_with_warnings_denied() {
+    binaries();
+    for sample in SAMPLES {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let output = Command::new(cargo)
+            .args(["clippy", "--quiet", "--manifest-path"])
+            .arg(crate_dir(sample).join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(e2e_dir())
+            .args(["--", "-D", "warnings"])
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .expect("cargo clippy runs");
+        assert!(
+            output.status.success(),
+            "{sample}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
