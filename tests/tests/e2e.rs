@@ -35,25 +35,31 @@ fn crate_dir(sample: &str) -> PathBuf {
     e2e_dir().join("crates").join(sample)
 }
 
+/// Generates the crate of the project in `project_dir` into the shared
+/// e2e directory; the crate's directory.
+fn write_generated(name: &str, project_dir: &Path) -> PathBuf {
+    let runtime = workspace().join("runtime");
+    let input = djinn::ProjectInput::load(project_dir).expect("the project loads");
+    let output = djinn::check_project(&input);
+    let options = CodegenOptions {
+        runtime_path: runtime.to_string_lossy().into_owned(),
+    };
+    let generated = codegen::generate(&input, &output, &options)
+        .unwrap_or_else(|errors| panic!("{name} generates: {errors:#?}"));
+    let dir = crate_dir(name);
+    builder::write_crate(&generated, &dir).expect("the crate is written");
+    builder::seed_lock_file(&dir, &runtime).expect("the lock file is copied");
+    dir
+}
+
 /// Generates and builds every sample once; the binaries by sample name.
 fn binaries() -> &'static BTreeMap<&'static str, PathBuf> {
     static BINARIES: OnceLock<BTreeMap<&'static str, PathBuf>> = OnceLock::new();
     BINARIES.get_or_init(|| {
-        let runtime = workspace().join("runtime");
         SAMPLES
             .iter()
             .map(|&sample| {
-                let input = djinn::ProjectInput::load(&workspace().join("samples").join(sample))
-                    .expect("the sample loads");
-                let output = djinn::check_project(&input);
-                let options = CodegenOptions {
-                    runtime_path: runtime.to_string_lossy().into_owned(),
-                };
-                let generated = codegen::generate(&input, &output, &options)
-                    .unwrap_or_else(|errors| panic!("{sample} generates: {errors:#?}"));
-                let dir = crate_dir(sample);
-                builder::write_crate(&generated, &dir).expect("the crate is written");
-                builder::seed_lock_file(&dir, &runtime).expect("the lock file is copied");
+                let dir = write_generated(sample, &workspace().join("samples").join(sample));
                 let options = BuildOptions {
                     crate_dir: dir,
                     target_dir: e2e_dir(),
@@ -534,14 +540,16 @@ fn the_routes_command_lists_queries_per_request() {
     assert!(check.contains("database: ok (Sqlite)"), "{check}");
 }
 
+/// Every sample, and a project using every field type and view kind.
 #[test]
 fn generated_crates_pass_clippy_with_warnings_denied() {
     binaries();
-    for sample in SAMPLES {
+    write_generated("kitchen", &workspace().join("tests/projects/kitchen"));
+    for name in SAMPLES.into_iter().chain(["kitchen"]) {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let output = Command::new(cargo)
             .args(["clippy", "--quiet", "--manifest-path"])
-            .arg(crate_dir(sample).join("Cargo.toml"))
+            .arg(crate_dir(name).join("Cargo.toml"))
             .arg("--target-dir")
             .arg(e2e_dir())
             .args(["--", "-D", "warnings"])
@@ -550,7 +558,7 @@ fn generated_crates_pass_clippy_with_warnings_denied() {
             .expect("cargo clippy runs");
         assert!(
             output.status.success(),
-            "{sample}: {}",
+            "{name}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
     }
