@@ -58,12 +58,19 @@ pub(super) fn lib_rs(settings: &Settings, user_modules: &[String]) -> TokenStrea
     quote! {
         #description
 
+        // Names come from the spec, where Django's conventions allow
+        // `randomNumber` fields and lower-case model names.
+        #[allow(non_snake_case, non_camel_case_types)]
         pub mod context;
+        #[allow(non_snake_case, non_camel_case_types)]
         pub mod models;
+        #[allow(non_snake_case, non_camel_case_types)]
         pub mod templates;
+        #[allow(non_snake_case, non_camel_case_types)]
         pub mod urls;
 
         #[doc(hidden)]
+        #[allow(non_snake_case, non_camel_case_types)]
         pub mod __djinn;
 
         #(#user)*
