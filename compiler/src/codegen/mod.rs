@@ -49,8 +49,12 @@ mod tests;
 use crate::CheckOutput;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::project::ProjectInput;
+use crate::check::ir::{Project, ViewId};
 use crate::rust_src::{self, ModuleDeclaration};
+use crate::template::TemplateChecks;
 use std::collections::BTreeMap;
+
+pub use urls::reverse_names;
 
 /// Every file of a generated crate: relative path (with `/`) → content.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -70,6 +74,19 @@ pub struct CodegenOptions {
 /// The modules the generated crate declares at its root; a file of the
 /// project's `src/` with one of these names would clash.
 pub const RESERVED_MODULES: [&str; 5] = ["models", "urls", "context", "templates", "__djinn"];
+
+/// The number of SQL statements a request to each view runs, fixed at
+/// compile time (what the binary's `routes` command prints); `None` for a
+/// Rust view, whose code decides.
+pub fn queries_per_request(
+    project: &Project,
+    checks: &TemplateChecks,
+) -> BTreeMap<ViewId, Option<usize>> {
+    views::plan_views(project, checks)
+        .into_iter()
+        .map(|plan| (plan.id, plan.queries))
+        .collect()
+}
 
 /// The header every generated file starts with (`#` for TOML, `//` for Rust).
 fn header(comment: &str) -> String {

@@ -56,9 +56,11 @@ fn path_segments(route: &Route) -> Vec<Vec<Piece>> {
     segments
 }
 
-/// The name of the reverse function of each URL name, unique even when
-/// two names differ only in punctuation (`post-detail`, `post_detail`).
-pub(super) fn reverse_names(project: &Project) -> BTreeMap<String, proc_macro2::Ident> {
+/// The name of the reverse function of each URL name in `crate::urls`,
+/// unique even when two names differ only in punctuation (`post-detail`,
+/// `post_detail`). Each takes the route's parameters in order: `i64` for
+/// `int`, `Uuid` for `uuid`, `&str` otherwise.
+pub fn reverse_names(project: &Project) -> BTreeMap<String, proc_macro2::Ident> {
     let mut taken = BTreeMap::new();
     let mut names = BTreeMap::new();
     for name in project.url_names.keys() {
