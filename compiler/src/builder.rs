@@ -328,7 +328,8 @@ fn is_user_file(file: &Path, crate_src: &Path) -> bool {
     !(generated.contains(&text.as_ref()) || text.starts_with("__djinn"))
 }
 
-/// Copies the built binary to `<project>/.djinn/bin/<name>` and returns that path.
+/// Copies the built binary to `<project>/.djinn/bin/<name>` and returns
+/// that path, absolute.
 pub fn install_binary(built: &Path, project_dir: &Path, name: &str) -> std::io::Result<PathBuf> {
     let bin_dir = project_dir.join(".djinn").join("bin");
     std::fs::create_dir_all(&bin_dir)?;
@@ -340,7 +341,8 @@ pub fn install_binary(built: &Path, project_dir: &Path, name: &str) -> std::io::
     let staging = bin_dir.join(format!(".{name}.new"));
     std::fs::copy(built, &staging)?;
     std::fs::rename(&staging, &target)?;
-    Ok(target)
+    // Absolute, so that it runs from any working directory.
+    target.canonicalize()
 }
 
 #[cfg(test)]
