@@ -79,7 +79,8 @@ fn binaries() -> &'static BTreeMap<&'static str, PathBuf> {
 struct Server {
     child: Child,
     address: SocketAddr,
-    _database: tempfile::TempDir,
+    /// The SQLite database's directory, removed when dropped.
+    database_dir: Option<tempfile::TempDir>,
 }
 
 impl Drop for Server {
@@ -90,21 +91,22 @@ impl Drop for Server {
     }
 }
 
-/// Runs a command of a sample's binary against `database`; its stdout.
-fn command(sample: &str, database: &Path, args: &[&str]) -> Command {
+/// A command of a sample's binary on the database at `url`, in debug mode.
+fn command(sample: &str, url: &str, args: &[&str]) -> Command {
     let mut command = Command::new(&binaries()[sample]);
     command
         .args(args)
         .current_dir(workspace().join("samples").join(sample))
-        .env("DATABASE_URL", format!("sqlite://{}", database.display()))
+        .env("DATABASE_URL", url)
         .env("DJINN_DEBUG", "1")
         .env_remove("DJINN_BIND")
         .env_remove("RUST_LOG");
     command
 }
 
-fn run_ok(sample: &str, database: &Path, args: &[&str]) -> String {
-    let output = command(sample, database, args)
+/// Runs a command that must succeed; its stdout.
+fn run_ok(sample: &str, url: &str, args: &[&str]) -> String {
+    let output = command(sample, url, args)
         .output()
         .expect("the binary runs");
     assert!(
@@ -115,23 +117,30 @@ fn run_ok(sample: &str, database: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// A server of `sample` with a new database, migrated and loaded with the
-/// demo data unless `demo` is false.
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("db.sqlite3").display())
+}
+
+/// A server of `sample` on a new SQLite database, migrated and loaded with
+/// the demo data unless `demo` is false.
 fn serve(sample: &str, demo: bool) -> Server {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let database = dir.path().join("db.sqlite3");
+    let mut server = serve_at(sample, &sqlite_url(dir.path()), demo);
+    server.database_dir = Some(dir);
+    server
+}
+
+/// A server of `sample` on the empty database at `url`.
+fn serve_at(sample: &str, url: &str, demo: bool) -> Server {
+    assert_eq!(run_ok(sample, url, &["migrate"]).trim(), "schema created");
     assert_eq!(
-        run_ok(sample, &database, &["migrate"]).trim(),
-        "schema created"
-    );
-    assert_eq!(
-        run_ok(sample, &database, &["migrate"]).trim(),
+        run_ok(sample, url, &["migrate"]).trim(),
         "schema up to date"
     );
     if demo {
-        run_ok(sample, &database, &["loaddata", "fixtures/demo.json"]);
+        run_ok(sample, url, &["loaddata", "fixtures/demo.json"]);
     }
-    let mut child = command(sample, &database, &["serve", "--bind", "127.0.0.1:0"])
+    let mut child = command(sample, url, &["serve", "--bind", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -150,7 +159,7 @@ fn serve(sample: &str, demo: bool) -> Server {
     Server {
         child,
         address,
-        _database: dir,
+        database_dir: None,
     }
 }
 
@@ -499,8 +508,8 @@ fn queries_per_request_do_not_depend_on_the_rows() {
     std::fs::write(&fixture, serde_json::to_string(&one).unwrap()).unwrap();
     let few = {
         let server = serve("blog", false);
-        let database = server._database.path().join("db.sqlite3");
-        run_ok("blog", &database, &["loaddata", &fixture.to_string_lossy()]);
+        let url = sqlite_url(server.database_dir.as_ref().unwrap().path());
+        run_ok("blog", &url, &["loaddata", &fixture.to_string_lossy()]);
         let api = server.get("/api/posts/");
         assert_eq!(api.json()["count"], 1);
         (api.queries(), server.get("/").queries())
@@ -519,7 +528,8 @@ fn queries_per_request_do_not_depend_on_the_rows() {
 #[test]
 fn the_routes_command_lists_queries_per_request() {
     let dir = tempfile::tempdir().unwrap();
-    let routes = run_ok("blog", &dir.path().join("db.sqlite3"), &["routes"]);
+    let url = sqlite_url(dir.path());
+    let routes = run_ok("blog", &url, &["routes"]);
     let line = routes
         .lines()
         .find(|line| line.starts_with("/api/posts/ "))
@@ -536,8 +546,124 @@ fn the_routes_command_lists_queries_per_request() {
             "3"
         ]
     );
-    let check = run_ok("blog", &dir.path().join("db.sqlite3"), &["check"]);
+    let check = run_ok("blog", &url, &["check"]);
     assert!(check.contains("database: ok (Sqlite)"), "{check}");
+}
+
+/// A PostgreSQL schema of its own, dropped afterwards; `None` without a
+/// server (after saying so), unless `CI=true`, where that fails. The server
+/// is `DJINN_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`).
+struct PostgresSchema {
+    server: String,
+    name: String,
+}
+
+impl PostgresSchema {
+    fn create(label: &str) -> Option<PostgresSchema> {
+        let server = std::env::var("DJINN_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        let name = format!("djinn_e2e_{label}_{}", std::process::id());
+        let created = postgres(&server, format!("CREATE SCHEMA {name}"));
+        match created {
+            Ok(()) => Some(PostgresSchema { server, name }),
+            Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
+                panic!("PostgreSQL at {server} is unreachable and CI=true: {error}")
+            }
+            Err(error) => {
+                eprintln!("skipped: no PostgreSQL ({error})");
+                None
+            }
+        }
+    }
+
+    /// The URL of a connection whose `search_path` is the schema.
+    fn url(&self) -> String {
+        let separator = if self.server.contains('?') { '&' } else { '?' };
+        format!(
+            "{}{separator}options=-c%20search_path%3D{}",
+            self.server, self.name
+        )
+    }
+}
+
+impl Drop for PostgresSchema {
+    fn drop(&mut self) {
+        let drop = format!("DROP SCHEMA {} CASCADE", self.name);
+        if let Err(error) = postgres(&self.server, drop) {
+            eprintln!("could not drop schema {}: {error}", self.name);
+        }
+    }
+}
+
+/// Runs one statement on the server at `url`.
+fn postgres(url: &str, statement: String) -> Result<(), String> {
+    use djinn_runtime::db::{Database, Sql};
+    let runtime = djinn_runtime::tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| error.to_string())?;
+    runtime.block_on(async {
+        let database = Database::connect(url)
+            .await
+            .map_err(|error| error.to_string())?;
+        // Test-only statement text built at run time.
+        let sql = Sql::portable(Box::leak(statement.into_boxed_str()));
+        database
+            .apply_schema(&[&sql])
+            .await
+            .map_err(|error| error.to_string())
+    })
+}
+
+/// The same binary on PostgreSQL answers every page and API call of the
+/// samples exactly as it does on SQLite (statements are written per
+/// dialect at compile time), with the same number of queries.
+#[test]
+fn postgresql_answers_as_sqlite_does() {
+    let pages: [(&str, &[&str]); 3] = [
+        (
+            "blog",
+            &[
+                "/api/posts/",
+                "/api/posts/reading-a-postgresql-query-plan/",
+                "/",
+                "/posts/why-we-moved-our-api-to-rust/",
+                "/tags/rust/",
+                "/authors/mei-chen/",
+                "/about/",
+                "/api/posts/?page=2",
+            ],
+        ),
+        (
+            "shop",
+            &[
+                "/",
+                "/api/products/",
+                "/api/products/yixing-clay-teapot/",
+                "/category/tea/",
+                "/product/genmaicha/",
+            ],
+        ),
+        (
+            "polls",
+            &["/polls/", "/polls/1/", "/polls/1/results/", "/polls/6/"],
+        ),
+    ];
+    for (sample, paths) in pages {
+        let Some(schema) = PostgresSchema::create(sample) else {
+            return;
+        };
+        let on_postgres = serve_at(sample, &schema.url(), true);
+        let on_sqlite = serve(sample, true);
+        for path in paths {
+            let (expected, actual) = (on_sqlite.get(path), on_postgres.get(path));
+            assert_eq!(actual.status, expected.status, "{sample} {path}");
+            assert_eq!(actual.queries(), expected.queries(), "{sample} {path}");
+            if expected.status == 200 {
+                assert_eq!(actual.body, expected.body, "{sample} {path}");
+            }
+        }
+    }
 }
 
 /// Every sample, and a project using every field type and view kind.

@@ -149,7 +149,19 @@ fn decode_fn(project: &Project, id: ModelId, model: &Model) -> TokenStream {
         } else {
             quote!(at + #offset)
         };
-        inits.push(quote!(#member: row.#get(#index)?,));
+        let decoded = quote!(row.#get(#index)?);
+        let decoded = match (&field.ty, field.null) {
+            // Django's DecimalField gives its value with the field's places
+            // (`14.30`), whichever way the database stored it.
+            (FieldType::Decimal { places, .. }, false) => {
+                quote!(crate::__djinn::support::decimal_places(&#decoded, #places))
+            }
+            (FieldType::Decimal { places, .. }, true) => quote! {
+                #decoded.map(|value| crate::__djinn::support::decimal_places(&value, #places))
+            },
+            _ => decoded,
+        };
+        inits.push(quote!(#member: #decoded,));
     }
     for field in &model.fields {
         let member = ident(&field.name);

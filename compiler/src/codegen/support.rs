@@ -292,9 +292,8 @@ fn requests() -> TokenStream {
 
 fn json() -> TokenStream {
     quote! {
-        /// A decimal as Django REST framework writes it: a string with the
-        /// field's number of decimal places.
-        pub fn json_decimal(text: &str, places: u32) -> ::djinn_runtime::serde_json::Value {
+        /// A decimal written with exactly `places` decimal places (`14.3` → `14.30`).
+        pub fn decimal_places(text: &str, places: u32) -> ::std::string::String {
             let (integer, fraction) = text.split_once('.').unwrap_or((text, ""));
             let places = usize::try_from(places).unwrap_or(0);
             let mut out = ::std::string::String::from(integer);
@@ -304,7 +303,13 @@ fn json() -> TokenStream {
                 out.push_str(&kept);
                 out.extend(::std::iter::repeat_n('0', places - kept.len()));
             }
-            ::djinn_runtime::serde_json::Value::String(out)
+            out
+        }
+
+        /// A decimal as Django REST framework writes it: a string with the
+        /// field's number of decimal places.
+        pub fn json_decimal(text: &str, places: u32) -> ::djinn_runtime::serde_json::Value {
+            ::djinn_runtime::serde_json::Value::String(decimal_places(text, places))
         }
 
         /// A UTC datetime in ISO 8601 with `Z`, as Django REST framework writes it.
