@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod template_cases;
+
 /// Exit code: the project has errors.
 const EXIT_ERRORS: u8 = 1;
 /// Exit code: bad arguments, unreadable or unwritable files.
@@ -48,6 +50,9 @@ enum Command {
     Docs(DocsArgs),
     /// Compare the models with the last migration and write a new one.
     Makemigrations(MakemigrationsArgs),
+    /// Render Django template cases (JSON lines) with compiled templates,
+    /// printing one JSON line per case, as `django-oracle batch` does.
+    TemplateCases(template_cases::TemplateCasesArgs),
 }
 
 #[derive(Args)]
@@ -191,6 +196,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Emit(args) => emit(args),
         Command::Docs(args) => docs(args),
         Command::Makemigrations(args) => makemigrations(args),
+        Command::TemplateCases(args) => template_cases::run(args),
     }
 }
 

@@ -75,8 +75,9 @@ pub struct RenderingId(pub u32);
 /// of each.
 #[derive(Clone, Debug)]
 pub struct Rendering {
-    /// The view whose page this is part of.
-    pub view: ViewId,
+    /// The view whose page this is part of; `None` for a template checked
+    /// against a given context ([`check_template`]).
+    pub view: Option<ViewId>,
     /// The template rendered.
     pub template: String,
     /// Its `extends` chain: the template itself first, the root ancestor last.
@@ -161,28 +162,7 @@ pub fn check_templates(
         .map(|d| d.primary.span)
         .collect();
     // A template with syntax errors lost nodes; typing it would only echo them.
-    let broken_files: BTreeSet<crate::source::FileId> = diagnostics
-        .iter()
-        .filter(|d| d.is_error() && is_template_code(d.code))
-        .map(|d| d.primary.span.file)
-        .collect();
-    let mut checker = Checker {
-        input,
-        project,
-        templates,
-        out: TemplateChecks::default(),
-        chains: BTreeMap::new(),
-        block_defs: BTreeMap::new(),
-        keys: BTreeMap::new(),
-        reported: BTreeSet::new(),
-        diagnostics: Vec::new(),
-        view: ViewId(0),
-        fetches: BTreeMap::new(),
-        include_stack: Vec::new(),
-        quiet: false,
-        broken_files,
-        unresolved_reference: false,
-    };
+    let mut checker = Checker::new(input, project, templates, diagnostics);
     for (index, view) in project.views.iter().enumerate() {
         let Some(template) = &view.template else {
             continue;
@@ -191,7 +171,7 @@ pub fn check_templates(
             continue;
         }
         let id = ViewId(index as u32);
-        checker.view = id;
+        checker.view = Some(id);
         // A view with errors has an incomplete context: its page is walked
         // (to know what it renders) but reports nothing.
         checker.quiet = spec_errors.iter().any(|e| {
@@ -224,6 +204,29 @@ pub fn check_templates(
     checker.out
 }
 
+/// Checks one template as Django renders it with a context of the given
+/// types, outside any view: what `djinn template-cases` compares with
+/// Django. Returns the checks and the template's rendering (`None` when its
+/// `extends` chain is broken); templates it does not reach are not checked
+/// and not reported.
+pub fn check_template(
+    input: &ProjectInput,
+    project: &Project,
+    templates: &BTreeMap<String, Template>,
+    template: &str,
+    context: &BTreeMap<String, Type>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (TemplateChecks, Option<RenderingId>) {
+    let mut checker = Checker::new(input, project, templates, diagnostics);
+    let scope: Frame = context
+        .iter()
+        .map(|(name, ty)| (name.clone(), Binding::plain(ty.clone())))
+        .collect();
+    let rendering = checker.render(template, scope, true, None);
+    diagnostics.extend(checker.diagnostics);
+    (checker.out, rendering)
+}
+
 /// The codes this module and the template parser report.
 fn is_template_code(code: Code) -> bool {
     code.as_str().starts_with("E07") || code.as_str().starts_with("W07")
@@ -231,7 +234,7 @@ fn is_template_code(code: Code) -> bool {
 
 /// A rendering is reused when the same view renders the same template with
 /// the same scope and autoescaping.
-type RenderKey = (ViewId, String, Vec<(String, Binding)>, bool);
+type RenderKey = (Option<ViewId>, String, Vec<(String, Binding)>, bool);
 
 /// A scope frame: the names a `for`, `with`, block or include adds.
 type Frame = Vec<(String, Binding)>;
@@ -248,8 +251,8 @@ struct Checker<'a> {
     keys: BTreeMap<RenderKey, RenderingId>,
     reported: BTreeSet<(Code, Span, String)>,
     diagnostics: Vec<Diagnostic>,
-    /// The view being checked.
-    view: ViewId,
+    /// The view being checked (`None` for a given context).
+    view: Option<ViewId>,
     /// Its relations so far.
     fetches: BTreeMap<RelationPath, BTreeSet<RelationUse>>,
     /// Templates being included, outermost first (recursion stops here).
@@ -309,6 +312,38 @@ impl Walk {
 }
 
 impl<'a> Checker<'a> {
+    /// A checker with nothing checked yet; templates with syntax errors
+    /// among `diagnostics` report nothing more.
+    fn new(
+        input: &'a ProjectInput,
+        project: &'a Project,
+        templates: &'a BTreeMap<String, Template>,
+        diagnostics: &[Diagnostic],
+    ) -> Checker<'a> {
+        let broken_files = diagnostics
+            .iter()
+            .filter(|d| d.is_error() && is_template_code(d.code))
+            .map(|d| d.primary.span.file)
+            .collect();
+        Checker {
+            input,
+            project,
+            templates,
+            out: TemplateChecks::default(),
+            chains: BTreeMap::new(),
+            block_defs: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            reported: BTreeSet::new(),
+            diagnostics: Vec::new(),
+            view: None,
+            fetches: BTreeMap::new(),
+            include_stack: Vec::new(),
+            quiet: false,
+            broken_files,
+            unresolved_reference: false,
+        }
+    }
+
     fn report(&mut self, diagnostic: Diagnostic) {
         let key = (
             diagnostic.code,
@@ -1389,7 +1424,7 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_variable(&mut self, w: &Walk, name: &Name) {
-        let view = self.project.view(self.view);
+        let view = self.view.map(|id| self.project.view(id));
         let visible = w.flatten();
         let d = Diagnostic::new(
             Code::UnknownVariable,
@@ -1401,16 +1436,19 @@ impl<'a> Checker<'a> {
                 include,
                 "included with `only`: it sees just the names given with `with`",
             ),
-            None => {
-                let d = d.with_label(format!("not in the context of view `{}`", view.name));
-                match &view.template {
-                    Some(t) => d.with_secondary(
-                        t.span,
-                        format!("view `{}` renders `{}`", view.name, t.name),
-                    ),
-                    None => d,
+            None => match view {
+                Some(view) => {
+                    let d = d.with_label(format!("not in the context of view `{}`", view.name));
+                    match &view.template {
+                        Some(t) => d.with_secondary(
+                            t.span,
+                            format!("view `{}` renders `{}`", view.name, t.name),
+                        ),
+                        None => d,
+                    }
                 }
-            }
+                None => d.with_label("not in the context"),
+            },
         };
         let d = d.with_suggestion(&name.name, "a variable", visible.keys().map(String::as_str));
         let d = match (&d.help, w.only, context::absent_name_hint(&name.name)) {

@@ -98,6 +98,7 @@ pub(super) fn attribute(
             ),
             _ => Attr::plain(Type::Str.fallible(), Lookup::Key(name.name.clone())),
         }),
+        Type::Dict(entries) => dict_attribute(project, entries, owner, name),
         Type::Perms => perms_app(project, owner, name),
         Type::AppPerms => permission(project, owner, name),
         Type::ForLoop(0) if name.name == "parentloop" => Err(Box::new(Diagnostic::new(
@@ -290,6 +291,47 @@ fn model_attribute(
     } else {
         let names: Vec<&str> = m.members.keys().map(String::as_str).collect();
         d.with_note(format!("`{}` has {}", m.name, list(&names)))
+    }))
+}
+
+/// A key of a dict (Django tries the key first), else one of its methods
+/// `items`, `keys`, `values`.
+fn dict_attribute(
+    project: &Project,
+    entries: &[(String, Type)],
+    owner: &str,
+    name: &Name,
+) -> Result<Attr, Box<Diagnostic>> {
+    if let Some((_, ty)) = entries.iter().find(|(key, _)| *key == name.name) {
+        return Ok(Attr::plain(ty.clone(), Lookup::Key(name.name.clone())));
+    }
+    let values = entries
+        .iter()
+        .map(|(_, ty)| ty.clone())
+        .reduce(Type::either)
+        .unwrap_or(Type::None);
+    let method = match name.name.as_str() {
+        "keys" => Some(Type::List(Box::new(Type::Str))),
+        "values" => Some(Type::List(Box::new(values.clone()))),
+        "items" => Some(Type::List(Box::new(Type::Tuple(vec![Type::Str, values])))),
+        _ => None,
+    };
+    if let Some(ty) = method {
+        return Ok(Attr::attribute(&name.name, ty));
+    }
+    let described = Type::Dict(entries.to_vec()).describe(project);
+    let keys: Vec<&str> = entries.iter().map(|(key, _)| key.as_str()).collect();
+    let d = Diagnostic::new(
+        Code::UnknownAttribute,
+        name.span,
+        format!("`{owner}` has no key `{}`", name.name),
+    )
+    .with_label(format!("`{owner}` is a {described}"))
+    .with_suggestion(&name.name, "a key", keys.iter().copied());
+    Err(Box::new(if d.help.is_some() || keys.is_empty() {
+        d
+    } else {
+        d.with_note(format!("`{owner}` has {}", list(&keys)))
     }))
 }
 

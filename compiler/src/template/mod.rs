@@ -7,7 +7,9 @@
 //! [`types`]), for code generation.
 
 pub mod ast;
+pub mod cases;
 mod check;
+pub mod codegen;
 mod context;
 mod filters;
 mod lookup;
@@ -16,7 +18,7 @@ pub mod types;
 
 pub use check::{
     ExprInfo, FilterInfo, OperandInfo, Rendering, RenderingId, TemplateChecks, UrlInfo,
-    ViewTemplate, check_templates,
+    ViewTemplate, check_template, check_templates,
 };
 pub use parse::parse_template;
 

@@ -101,6 +101,10 @@ pub enum Type {
     Message,
     /// `forloop` inside a loop nested `depth` loops deep (0 for the outermost).
     ForLoop(u32),
+    /// A Python dict with known keys, in insertion order: a JSON object of
+    /// the context `djinn template-cases` reads. Its keys are looked up with
+    /// dots; `items`, `keys` and `values` are its methods.
+    Dict(Vec<(String, Type)>),
 }
 
 impl Type {
@@ -190,6 +194,8 @@ impl Type {
                 Type::Str
             }
             Type::Messages => Type::Message,
+            // Iterating a dict gives its keys.
+            Type::Dict(_) => Type::Str,
             _ => return None,
         })
     }
@@ -236,6 +242,10 @@ impl Type {
             Type::Messages => "messages".into(),
             Type::Message => "message".into(),
             Type::ForLoop(_) => "forloop".into(),
+            Type::Dict(entries) => {
+                let keys: Vec<&str> = entries.iter().map(|(key, _)| key.as_str()).collect();
+                format!("dict {{{}}}", keys.join(", "))
+            }
         }
     }
 

@@ -10,6 +10,8 @@
 //!   [`render_into`] for `{{ value }}` with autoescaping).
 //! - [`filters`]: Django's built-in filters, one function each, with their
 //!   `is_safe`/`needs_autoescape` flags in [`filters::FILTER_FLAGS`].
+//! - [`render`]: loop state, Python comparisons and the tags that compute
+//!   text, for the generated render functions.
 //!
 //! Everything matches Django's output byte for byte for `LANGUAGE_CODE="en-us"`,
 //! `USE_TZ=False`, `TIME_ZONE="UTC"`; `runtime/tests/filters_django.rs` checks
@@ -20,6 +22,7 @@ pub mod escape;
 pub mod filters;
 mod html_parser;
 mod html_unescape;
+pub mod render;
 
 pub use display::{DjangoStr, Either, Truthy};
 pub use escape::{

@@ -1,0 +1,286 @@
+//! Expressions in generated code: literals, variables and their lookups
+//! (`post.author.name`), then filters.
+//!
+//! Each `.name` resolves as the checker resolved it ([`lookup::attribute`]
+//! gives the same [`Lookup`] and type): a dict key is a struct member, an
+//! index a `get`, a date's `year` a method call. A lookup on a value that
+//! may be absent (`Optional`, `Fallible`) or of one of two types
+//! (`Either`) is generated per case, giving a failed lookup where Django's
+//! would fail.
+
+use super::values::{Val, dict_field};
+use super::{Absent, Gen, Result, internal};
+use crate::template::ast::{FilterExpr, Name, Operand};
+use crate::template::lookup;
+use crate::template::types::{Lookup, Type};
+use quote::quote;
+
+impl<'e> Gen<'e> {
+    /// A filter expression's value.
+    pub(super) fn expr(&mut self, expr: &'e FilterExpr, absent: Absent) -> Result<Val> {
+        let mut value = self.operand(&expr.base)?;
+        for call in &expr.filters {
+            value = self.filter(call, value, absent, expr.span)?;
+        }
+        Ok(value)
+    }
+
+    /// A literal or a variable with its lookups.
+    pub(super) fn operand(&mut self, operand: &'e Operand) -> Result<Val> {
+        match operand {
+            Operand::Str { value, .. } => Ok(Val::literal_str(value)),
+            Operand::Number { text, span } => {
+                if text.contains('.') || text.contains('e') {
+                    let number: f64 = text
+                        .parse()
+                        .map_err(|_| internal(*span, format!("`{text}` is not a number")))?;
+                    let literal = proc_macro2::Literal::f64_suffixed(number);
+                    Ok(Val::reference(quote!(&#literal), Type::Float))
+                } else {
+                    let number: i64 = text
+                        .parse()
+                        .map_err(|_| internal(*span, format!("`{text}` is not a number")))?;
+                    let literal = proc_macro2::Literal::i64_suffixed(number);
+                    Ok(Val::reference(quote!(&#literal), Type::Int))
+                }
+            }
+            Operand::Variable { path, span } => self.variable(path, *span),
+        }
+    }
+
+    fn variable(&mut self, path: &'e [Name], span: crate::source::Span) -> Result<Val> {
+        let head = &path[0];
+        let (mut value, rest) = if let Some(value) = self.lookup_name(&head.name) {
+            (value.clone(), &path[1..])
+        } else if head.name == "block" && self.block.is_some() {
+            let Some(attr) = path.get(1) else {
+                return Err(internal(span, "`block` alone".into()));
+            };
+            let value = match attr.name.as_str() {
+                "name" => {
+                    let name = self.block.clone().map(|(n, _)| n).unwrap_or_default();
+                    Val::plain_str(&name)
+                }
+                "super" => {
+                    let stmts = self.block_of(|g| {
+                        if let Err(error) = g.block_super(attr.span) {
+                            g.fail(*error);
+                        }
+                    });
+                    let buffer = self.fresh("buf");
+                    self.emit(quote! {
+                        let mut #buffer = ::std::string::String::new();
+                        {
+                            let __djinn_out = &mut #buffer;
+                            #(#stmts)*
+                        }
+                    });
+                    self.bind(
+                        quote!(::djinn_runtime::template::Safe(#buffer)),
+                        Type::SafeStr,
+                    )
+                }
+                other => return Err(internal(attr.span, format!("`block.{other}`"))),
+            };
+            (value, &path[2..])
+        } else {
+            let value = match head.name.as_str() {
+                "True" => Val::reference(quote!(&true), Type::Bool),
+                "False" => Val::reference(quote!(&false), Type::Bool),
+                "None" => Val::reference(quote!(&()), Type::None),
+                other => return Err(internal(head.span, format!("unknown variable `{other}`"))),
+            };
+            (value, &path[1..])
+        };
+        let mut written = head.name.clone();
+        for part in rest {
+            let attr = lookup::attribute(self.env.project, &value.ty, &written, part)?;
+            value = self.step(&value, &attr.lookup, &attr.ty, part, &written)?;
+            written = format!("{written}.{}", part.name);
+        }
+        Ok(value)
+    }
+
+    /// One `.name` on `base`, giving a value of type `ty` (the checker's).
+    pub(super) fn step(
+        &mut self,
+        base: &Val,
+        how: &Lookup,
+        ty: &Type,
+        name: &Name,
+        written: &str,
+    ) -> Result<Val> {
+        let rt = quote!(::djinn_runtime::template);
+        match &base.ty {
+            Type::Optional(inner) | Type::Fallible(inner) => {
+                let inner_attr = lookup::attribute(self.env.project, inner, written, name)?;
+                let x = self.fresh("x");
+                let inner_value = base.inner(&x, (**inner).clone());
+                // `ty` is the attribute's type made fallible: map the value
+                // when the attribute itself is always there.
+                let Type::Fallible(slot) = ty else {
+                    return Err(internal(
+                        name.span,
+                        "a lookup through `None` that cannot fail".into(),
+                    ));
+                };
+                let mut mapped = false;
+                let found = self.arm(|g| {
+                    let found = g.step(
+                        &inner_value,
+                        &inner_attr.lookup,
+                        &inner_attr.ty,
+                        name,
+                        written,
+                    )?;
+                    if found.ty.may_be_absent() {
+                        g.canon(&found, ty)
+                    } else {
+                        mapped = true;
+                        g.canon(&found, slot)
+                    }
+                })?;
+                let place = base.place_expr();
+                let code = if mapped {
+                    quote!(#place.as_ref().map(|#x| #found))
+                } else {
+                    quote!(#place.as_ref().and_then(|#x| #found))
+                };
+                self.bind_canonical(code, ty.clone())
+            }
+            Type::Either(a, b) => {
+                let mut arms = Vec::new();
+                for side in [a, b] {
+                    let x = self.fresh("x");
+                    let side_value = base.inner(&x, (**side).clone());
+                    let code = match lookup::attribute(self.env.project, side, written, name) {
+                        Ok(attr) => self.arm(|g| {
+                            let found =
+                                g.step(&side_value, &attr.lookup, &attr.ty, name, written)?;
+                            g.canon(&found, ty)
+                        })?,
+                        Err(_) => self.missing(ty)?,
+                    };
+                    arms.push((x, code));
+                }
+                let reference = base.reference_expr();
+                let (left, left_code) = &arms[0];
+                let (right, right_code) = &arms[1];
+                self.bind_canonical(
+                    quote! {
+                        match #reference {
+                            #rt::Either::Left(#left) => #left_code,
+                            #rt::Either::Right(#right) => #right_code,
+                        }
+                    },
+                    ty.clone(),
+                )
+            }
+            _ => self.simple_step(base, how, ty, name),
+        }
+    }
+
+    /// A lookup on a value that is there.
+    fn simple_step(&mut self, base: &Val, how: &Lookup, ty: &Type, name: &Name) -> Result<Val> {
+        let rt = quote!(::djinn_runtime::template);
+        let place = base.place_expr();
+        let reference = base.reference_expr();
+        let unsupported = || {
+            internal(
+                name.span,
+                format!("djinn cannot compile the lookup `.{}` yet", name.name),
+            )
+        };
+        Ok(match (&base.ty, how) {
+            (Type::Dict(_), Lookup::Key(key)) => {
+                let field = dict_field(key);
+                Val::place(quote!(#place.#field), ty.clone(), base.arm_local)
+            }
+            (Type::Dict(entries), Lookup::Attribute(method)) => {
+                let Type::List(item) = ty else {
+                    return Err(unsupported());
+                };
+                let values = match &**item {
+                    Type::Tuple(parts) => parts.get(1).cloned().unwrap_or(Type::None),
+                    other => other.clone(),
+                };
+                let mut pushes = Vec::new();
+                let mut all_present = true;
+                for (key, entry) in entries {
+                    let field = dict_field(key);
+                    let entry_value =
+                        Val::place(quote!(#place.#field), entry.clone(), base.arm_local);
+                    let item = match method.as_str() {
+                        "keys" => quote!(#key),
+                        "values" => self.canon(&entry_value, &values)?,
+                        _ => {
+                            let converted = self.canon(&entry_value, &values)?;
+                            quote!((#key, #converted))
+                        }
+                    };
+                    let present =
+                        matches!(entry, Type::Fallible(_)).then(|| quote!(#place.#field.is_some()));
+                    all_present &= present.is_none();
+                    pushes.push((present, item));
+                }
+                if all_present {
+                    let items = pushes.into_iter().map(|(_, item)| item);
+                    self.bind(quote!(::std::vec![#(#items),*]), ty.clone())
+                } else {
+                    let local = self.fresh("v");
+                    let pushes = pushes.into_iter().map(|(present, item)| match present {
+                        Some(present) => quote!(if #present { #local.push(#item); }),
+                        None => quote!(#local.push(#item);),
+                    });
+                    self.emit(quote! {
+                        let mut #local = ::std::vec::Vec::new();
+                        #(#pushes)*
+                    });
+                    Val::place(quote!(#local), ty.clone(), self.arm_depth > 0)
+                }
+            }
+            (Type::List(_), Lookup::Index(i)) => self.bind(quote!(#place.get(#i)), ty.clone()),
+            (Type::Str | Type::SafeStr, Lookup::Index(i)) => {
+                self.bind(quote!(#rt::render::char_at(#reference, #i)), ty.clone())
+            }
+            (Type::Tuple(_), Lookup::Index(i)) => {
+                let index = syn::Index::from(*i);
+                Val::place(quote!(#place.#index), ty.clone(), base.arm_local)
+            }
+            (Type::Json, Lookup::Index(i)) => {
+                self.bind(quote!(#rt::render::json_index(#reference, #i)), ty.clone())
+            }
+            (Type::Json, Lookup::Key(key)) => {
+                self.bind(quote!(#rt::render::json_key(#reference, #key)), ty.clone())
+            }
+            (Type::ForLoop(_), Lookup::Attribute(attr)) => match attr.as_str() {
+                "counter" | "counter0" | "revcounter" | "revcounter0" | "first" | "last" => {
+                    let method = quote::format_ident!("{}", attr);
+                    self.bind(quote!(#place.#method()), ty.clone())
+                }
+                "parentloop" => {
+                    let local = self.fresh("v");
+                    self.emit(quote!(let #local = #place.parentloop();));
+                    Val::reference(quote!(#local), ty.clone())
+                }
+                _ => return Err(unsupported()),
+            },
+            (Type::Date | Type::DateTime, Lookup::Attribute(attr)) => {
+                let code = match attr.as_str() {
+                    "year" | "month" | "day" | "hour" | "minute" | "second" => {
+                        let method = quote::format_ident!("{}", attr);
+                        quote!(i64::from(#place.#method()))
+                    }
+                    "weekday" => quote!(i64::from(#place.weekday().to_monday_zero_offset())),
+                    "isoweekday" => quote!(i64::from(#place.weekday().to_monday_one_offset())),
+                    "microsecond" => quote!(i64::from(#place.subsec_nanosecond() / 1000)),
+                    "isoformat" => quote!(#rt::render::isoformat(#reference)),
+                    "date" => quote!(#place.date()),
+                    _ => return Err(unsupported()),
+                };
+                self.bind(code, ty.clone())
+            }
+            _ => return Err(unsupported()),
+        })
+    }
+}
