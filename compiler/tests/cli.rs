@@ -273,5 +273,9 @@ fn emit_writes_the_generated_crate_and_only_changed_files() {
     assert!(manifest.contains("name = \"notes\""), "{manifest}");
     assert!(temp.path().join("out/src/__djinn/views.rs").exists());
     let again = djinn(temp.path(), &["emit", "notes", "--out", "out"]);
-    assert!(stderr(&again).contains("0 files written"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("0 files written"),
+        "{}",
+        stderr(&again)
+    );
 }

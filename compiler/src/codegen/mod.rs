@@ -47,9 +47,9 @@ mod views;
 mod tests;
 
 use crate::CheckOutput;
+use crate::check::ir::{Project, ViewId};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::project::ProjectInput;
-use crate::check::ir::{Project, ViewId};
 use crate::rust_src::{self, ModuleDeclaration};
 use crate::template::TemplateChecks;
 use std::collections::BTreeMap;
