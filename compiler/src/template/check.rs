@@ -98,6 +98,10 @@ pub struct Rendering {
     pub includes: BTreeMap<Span, RenderingId>,
     /// `{% url %}` tag span → the route and its arguments.
     pub urls: BTreeMap<Span, UrlInfo>,
+    /// For each template of the chain whose nodes were walked, the names of
+    /// `scope` it reads (names that loops, `with`, blocks or `as` bound
+    /// aside): what the template needs from its context.
+    pub reads: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// A typed filter expression: `value.attr|filter:arg`.
@@ -276,6 +280,8 @@ struct Walk {
     block: Option<(String, usize)>,
     /// The `{% include … only %}` that cut the scope down, if any.
     only: Option<Span>,
+    /// Names of the starting scope that an `as` rebound at the top level.
+    rebound: BTreeSet<String>,
 }
 
 /// A typed value during the walk.
@@ -293,7 +299,29 @@ impl Walk {
             .find_map(|frame| frame.iter().rev().find(|(n, _)| n == name).map(|(_, b)| b))
     }
 
+    /// The template whose nodes are being walked: a block's definer, or
+    /// the root of the chain.
+    fn template(&self) -> &str {
+        let level = self
+            .block
+            .as_ref()
+            .map_or(self.chain.len() - 1, |(_, level)| *level);
+        &self.chain[level]
+    }
+
+    /// Whether `name` still holds the value the rendering started with.
+    fn from_scope(&self, name: &str) -> bool {
+        let innermost = self
+            .frames
+            .iter()
+            .rposition(|frame| frame.iter().any(|(n, _)| n == name));
+        innermost == Some(0) && !self.rebound.contains(name)
+    }
+
     fn bind(&mut self, name: &str, binding: Binding) {
+        if self.frames.len() == 1 {
+            self.rebound.insert(name.to_string());
+        }
         let frame = self.frames.last_mut().expect("a frame");
         frame.retain(|(n, _)| n != name);
         frame.push((name.to_string(), binding));
@@ -394,6 +422,7 @@ impl<'a> Checker<'a> {
             exprs: BTreeMap::new(),
             includes: BTreeMap::new(),
             urls: BTreeMap::new(),
+            reads: BTreeMap::new(),
         });
         self.keys.insert(key, id);
         let root = chain.last().expect("a chain has its template").clone();
@@ -406,6 +435,7 @@ impl<'a> Checker<'a> {
             autoescape,
             block: None,
             only,
+            rebound: BTreeSet::new(),
         };
         self.include_stack.push(name.to_string());
         self.walk(&mut walk, nodes);
@@ -1298,6 +1328,13 @@ impl<'a> Checker<'a> {
 
     fn variable(&mut self, w: &mut Walk, path: &[Name]) -> Option<(OperandInfo, Value)> {
         let head = &path[0];
+        if w.from_scope(&head.name) {
+            self.out.renderings[w.rendering.0 as usize]
+                .reads
+                .entry(w.template().to_string())
+                .or_default()
+                .insert(head.name.clone());
+        }
         let (mut ty, mut origin, rest, mut lookups) = if let Some(binding) = w.lookup(&head.name) {
             (
                 binding.ty.clone(),

@@ -357,6 +357,36 @@ fn includes_take_the_scope_or_only_their_bindings() {
 }
 
 #[test]
+fn renderings_record_the_context_names_each_template_reads() {
+    let templates = [
+        (
+            "root.html",
+            "{{ user }}{% block body %}{{ request.path }}{% endblock %}",
+        ),
+        (
+            "list.html",
+            "{% extends 'root.html' %}{% block body %}{% url 'home' as home %}{{ home }}\
+             {% for post in object_list %}{{ post.title }}{% include 'card.html' with item=post %}{% endfor %}\
+             {% with n=paginator.count %}{{ n }}{% endwith %}{% endblock %}",
+        ),
+        ("card.html", "{{ item.title }}{{ is_paginated }}"),
+    ];
+    let output = clean(&templates);
+    let rendering = view_rendering(&output, "home");
+    let names = |r: &Rendering, template: &str| -> Vec<String> {
+        r.reads[template].iter().cloned().collect()
+    };
+    // The child's block replaces the root's: `request` is never read.
+    assert_eq!(names(rendering, "root.html"), ["user"]);
+    // Loop, `with` and `as` names are not the context's.
+    assert_eq!(names(rendering, "list.html"), ["object_list", "paginator"]);
+    let card = output
+        .template_checks
+        .rendering(*rendering.includes.values().next().unwrap());
+    assert_eq!(names(card, "card.html"), ["is_paginated", "item"]);
+}
+
+#[test]
 fn urls_are_checked_and_recorded() {
     let list = "{% for post in object_list %}{% url 'post-detail' post.slug %}{% url 'post-detail' slug=post.slug as u %}{{ u }}{% endfor %}{% url 'home' %}";
     let output = clean(&[("list.html", list)]);
