@@ -301,6 +301,86 @@ fn blog_markdown_matches_snapshots() {
     });
 }
 
+/// Every sample's view pages show the statements code generation compiled,
+/// for both databases, and the route table the number a request runs.
+#[test]
+fn view_pages_show_the_generated_sql_and_exact_query_counts() {
+    for sample in samples() {
+        let input = ProjectInput::load(&samples_dir().join(&sample)).unwrap();
+        let output = djinn::check_project(&input);
+        let docs = djinn::docs::generate(&output, Format::Markdown).unwrap();
+        let per_request =
+            djinn::codegen::queries_per_request(&output.project, &output.template_checks);
+        let compiled = djinn::codegen::view_queries(&output.project, &output.template_checks);
+        let routes = &docs.files["routes.md"];
+        for (id, view) in output.project.views.iter().enumerate() {
+            let id = djinn::check::ir::ViewId(id as u32);
+            let page = &docs.files[&format!("views/{}.md", view.name)];
+            let count = per_request[&id].map_or("?".to_string(), |n| n.to_string());
+            assert!(
+                page.contains(&format!("Per request: {count}.")),
+                "{sample} {}: {page}",
+                view.name
+            );
+            for &route in &view.routes {
+                let row = routes
+                    .lines()
+                    .find(|line| line.contains(&format!("id=\"route-{}\"", route.0 + 1)))
+                    .unwrap();
+                assert!(row.ends_with(&format!("| {count} |")), "{sample}: {row}");
+            }
+            let queries = &compiled[&id];
+            let statements = queries
+                .main
+                .iter()
+                .chain(queries.context.iter().map(|(_, query)| query))
+                .flat_map(|query| std::iter::once(&query.main).chain(&query.count));
+            for statement in statements {
+                for text in [&statement.sqlite, &statement.postgres] {
+                    assert!(
+                        page.contains(&format!("```sql\n{text}\n```")),
+                        "{sample} {}: {text}",
+                        view.name
+                    );
+                }
+            }
+            // Listed statements match the count, unless access rules or
+            // missing writes answer first (the page says why).
+            let listed = page.matches("SQLite:").count();
+            if per_request[&id].is_some_and(|n| n != listed) {
+                assert!(page.contains("before any query"), "{sample} {}", view.name);
+            }
+        }
+    }
+    let polls = generate("polls", Format::Markdown);
+    assert!(polls.files["views/vote.md"].contains("Per request: ?. A Rust view"));
+}
+
+/// Template pages list what each template reads from its context, typed by
+/// the template checker, with the views providing it and the template
+/// (itself or a parent) reading it.
+#[test]
+fn template_pages_show_the_checked_context_contract() {
+    let docs = generate("blog", Format::Markdown);
+    let list = &docs.files["templates/blog/post_list.md"];
+    assert!(
+        list.contains("reads from its context (loop, `with` and `as` names aside): `object_list`.")
+    );
+    assert!(list.contains(
+        "| `object_list` | queryset of Post | `Post.filter(status == published).order_by(-published_at)` | [blog/post_list.html](../../templates/blog/post_list.md) |"
+    ));
+    assert!(list.contains(
+        "| `user` | user | every HTML view (Django's context processors) | [base.html](../../templates/base.md) |"
+    ));
+    // An included template: typed in the context of each view whose page includes it.
+    let pagination = &docs.files["templates/includes/pagination.md"];
+    assert!(pagination.contains("### From [home](../../views/home.md)"));
+    assert!(pagination.contains("| `page_obj` | page of Post | `this page` |"));
+    // Views providing the same share one table.
+    let base = &docs.files["templates/base.md"];
+    assert_eq!(base.matches("### From").count(), 1, "{base}");
+}
+
 /// A rectangle's `x`, `y`, `width`, `height` attributes.
 fn rect(node: &roxmltree::Node<'_, '_>) -> (f64, f64, f64, f64) {
     let number = |name: &str| -> f64 { node.attribute(name).unwrap().parse().unwrap() };
@@ -589,6 +669,19 @@ fn openapi_maps_json_views_to_typed_operations() {
     );
     let list = &paths["/api/posts/"]["get"];
     assert_eq!(list["parameters"][0]["name"], "page");
+    // A paginated list answers one page, as the runtime writes it.
+    let page = &list["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(
+        page["required"],
+        serde_json::json!(["count", "next", "previous", "results"])
+    );
+    assert_eq!(
+        page["properties"]["results"]["items"]["$ref"],
+        "#/components/schemas/api_post_list_output"
+    );
+    // Errors are the site's error page.
+    assert!(detail["responses"]["404"]["content"]["text/html"].is_object());
+    assert!(create["responses"]["403"]["content"]["text/html"].is_object());
     let schemas = &document["components"]["schemas"];
     let output = &schemas["api_post_list_output"]["properties"];
     // Keys across relations stay flattened; through a many relation they hold lists.

@@ -51,6 +51,7 @@ use crate::check::ir::{Project, ViewId};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::project::ProjectInput;
 use crate::rust_src::{self, ModuleDeclaration};
+use crate::sql::CompiledQuery;
 use crate::template::TemplateChecks;
 use std::collections::BTreeMap;
 
@@ -85,6 +86,51 @@ pub fn queries_per_request(
     views::plan_views(project, checks)
         .into_iter()
         .map(|plan| (plan.id, plan.queries))
+        .collect()
+}
+
+/// The queries of one view, compiled exactly as its generated code runs them.
+///
+/// A request runs, in order: the count of a paginated list, the main
+/// statement, the batched statements of its many relations, then each
+/// context query with its own batched statements.
+#[derive(Clone, Debug, Default)]
+pub struct ViewQueries {
+    /// The rows or the object of a list or detail view (HTML or JSON).
+    pub main: Option<CompiledQuery>,
+    /// The `context` entries that are queries, in order, by name.
+    pub context: Vec<(String, CompiledQuery)>,
+}
+
+/// The queries each view runs for a request its access rules let through
+/// (what `djinn docs` shows as SQL). Redirects, Rust views, and create,
+/// update and delete views until forms and writes exist run none.
+pub fn view_queries(project: &Project, checks: &TemplateChecks) -> BTreeMap<ViewId, ViewQueries> {
+    project
+        .views
+        .iter()
+        .enumerate()
+        .map(|(index, view)| {
+            let id = ViewId(index as u32);
+            let queries = match views::plan_body(project, checks, id, view) {
+                views::Body::Json { main, .. } => ViewQueries {
+                    main: Some(main),
+                    context: Vec::new(),
+                },
+                views::Body::Page { main, entries, .. } => ViewQueries {
+                    main,
+                    context: entries
+                        .into_iter()
+                        .filter_map(|entry| match entry.value {
+                            views::EntryValue::Query(query) => Some((entry.name, query)),
+                            views::EntryValue::Value(_) => None,
+                        })
+                        .collect(),
+                },
+                _ => ViewQueries::default(),
+            };
+            (id, queries)
+        })
         .collect()
 }
 

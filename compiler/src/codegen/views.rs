@@ -277,7 +277,12 @@ fn collect_values(condition: &crate::check::ir::Condition, out: &mut Vec<Value>)
     }
 }
 
-fn plan_body(project: &Project, checks: &TemplateChecks, id: ViewId, view: &View) -> Body {
+pub(super) fn plan_body(
+    project: &Project,
+    checks: &TemplateChecks,
+    id: ViewId,
+    view: &View,
+) -> Body {
     match &view.kind {
         ViewKind::Generic(generic) => {
             let Some(query) = &generic.query else {

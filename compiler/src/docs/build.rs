@@ -5,6 +5,11 @@
 //! cross references are computed: relations in both directions, which views
 //! read or write a model, which views render a template, the queries each
 //! view runs, the `extends` / `include` tree of templates.
+//!
+//! The SQL and the number of queries per request come from code generation
+//! ([`codegen::view_queries`], [`codegen::queries_per_request`]), so the
+//! pages show the statements the server runs; what a template needs from
+//! its context comes from the template checker ([`TemplateChecks`]).
 
 use super::describe;
 use super::openapi;
@@ -12,11 +17,14 @@ use super::site::*;
 use crate::CheckOutput;
 use crate::check::ir::{
     self, ContextValue, FieldType, GenericKind, HttpMethod, ModelId, Project, ReverseKind,
-    StepKind, StrPart, View, ViewKind,
+    StepKind, StrPart, View, ViewId, ViewKind,
 };
+use crate::codegen::{self, ViewQueries};
 use crate::settings::{
     BuiltinMiddleware, DatabaseBackend, MiddlewareKind, SessionBackend, Settings,
 };
+use crate::sql::{self, CompiledQuery, Layout, LikePattern, ParamValue, Statement};
+use crate::template::TemplateChecks;
 use crate::template::ast as tpl;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,7 +36,8 @@ pub fn build_site(output: &CheckOutput) -> Site {
         .project
         .views
         .iter()
-        .map(|view| builder.view_page(view))
+        .enumerate()
+        .map(|(index, view)| builder.view_page(ViewId(index as u32), view))
         .collect();
     Site {
         name: output.settings.project.name.clone(),
@@ -231,8 +240,13 @@ struct Builder<'a> {
     project: &'a Project,
     settings: &'a Settings,
     templates: &'a BTreeMap<String, tpl::Template>,
+    checks: &'a TemplateChecks,
     /// Template name → page key.
     template_keys: BTreeMap<String, String>,
+    /// Statements per request of each view, as code generation counts them.
+    per_request: BTreeMap<ViewId, Option<usize>>,
+    /// The compiled queries of each view, as code generation runs them.
+    compiled: BTreeMap<ViewId, ViewQueries>,
 }
 
 impl<'a> Builder<'a> {
@@ -252,7 +266,10 @@ impl<'a> Builder<'a> {
             project: &output.project,
             settings: &output.settings,
             templates: &output.templates,
+            checks: &output.template_checks,
             template_keys,
+            per_request: codegen::queries_per_request(&output.project, &output.template_checks),
+            compiled: codegen::view_queries(&output.project, &output.template_checks),
         }
     }
 
@@ -744,25 +761,22 @@ impl<'a> Builder<'a> {
                     kind: kind_text(self.project, view),
                     methods: methods_text(view),
                     access: access_summary(view),
-                    queries: self.query_count(view),
+                    queries: self.query_count(route.view),
                 }
             })
             .collect()
     }
 
-    /// Queries per request: exact for JSON and redirect views, a lower
-    /// bound (`3+`) for views whose template may follow relations.
-    fn query_count(&self, view: &View) -> String {
-        let count = self.view_queries(view).len();
-        match &view.kind {
-            ViewKind::Rust { .. } => "?".to_string(),
-            ViewKind::Redirect { .. } => count.to_string(),
-            ViewKind::Generic(generic) if generic.json => count.to_string(),
-            _ => format!("{count}+"),
+    /// Statements per request, as the generated server runs them; `?` for
+    /// a Rust view, whose function decides.
+    fn query_count(&self, id: ViewId) -> String {
+        match self.per_request.get(&id).copied().flatten() {
+            Some(count) => count.to_string(),
+            None => "?".to_string(),
         }
     }
 
-    fn view_page(&self, view: &View) -> ViewPage {
+    fn view_page(&self, id: ViewId, view: &View) -> ViewPage {
         let project = self.project;
         let generic = match &view.kind {
             ViewKind::Generic(generic) => Some(generic),
@@ -794,6 +808,7 @@ impl<'a> Builder<'a> {
             _ => "Form fields",
         };
         let json = generic.is_some_and(|g| g.json);
+        let queries = self.view_queries(id, view);
         ViewPage {
             page: view_key(&view.name),
             name: view.name.clone(),
@@ -832,7 +847,9 @@ impl<'a> Builder<'a> {
                 .unwrap_or_default(),
             fields_title: fields_title.to_string(),
             context: self.context_rows(view),
-            queries: self.view_queries(view),
+            queries_per_request: self.query_count(id),
+            queries_note: self.queries_note(id, view, &queries),
+            queries,
             success: success.map(|target| describe::url_target(project, target)),
             success_link: success
                 .and_then(|target| self.target_link(target))
@@ -965,76 +982,184 @@ impl<'a> Builder<'a> {
         rows
     }
 
-    /// The queries one request runs (a GET for form views), known from the
-    /// spec: rows or object, page count, form options, context entries,
-    /// batched fetches of many relations in JSON keys.
-    fn view_queries(&self, view: &View) -> Vec<QueryRow> {
+    /// The statements one request runs, in the order the generated code
+    /// runs them, each with its SQL for both databases and what its
+    /// placeholders bind. Create, update and delete views, which code
+    /// generation does not serve yet, list the queries their forms will need
+    /// in djinn's syntax only.
+    fn view_queries(&self, id: ViewId, view: &View) -> Vec<QueryRow> {
         let project = self.project;
         let mut rows = Vec::new();
-        let mut push = |purpose: String, djinn: String| rows.push(QueryRow { purpose, djinn });
-        if let ViewKind::Generic(generic) = &view.kind {
-            if let Some(query) = &generic.query {
-                let text = describe::query(project, query);
-                match generic.kind {
-                    GenericKind::List => {
-                        if generic.paginate.is_some() {
-                            push(
-                                "number of rows (pagination)".into(),
-                                format!("{text}.count()"),
-                            );
-                            push("rows of the page".into(), text);
-                        } else {
-                            push("rows".into(), text);
-                        }
-                    }
-                    _ => push("the object (404 when none)".into(), text),
-                }
-            }
-            if !generic.json && matches!(generic.kind, GenericKind::Create | GenericKind::Update) {
-                for path in &generic.fields {
-                    if let Some(field) = path.last_field().map(|id| project.field(id))
-                        && let Some(target) = field.ty.target()
-                    {
-                        push(
-                            format!("choices of the `{}` field", field.name),
-                            format!("{}.all()", project.model(target).name),
-                        );
-                    }
-                }
-            }
-            if generic.json && matches!(generic.kind, GenericKind::List | GenericKind::Detail) {
-                let mut fetched = BTreeSet::new();
-                for path in &generic.fields {
-                    for (index, step) in path.steps.iter().enumerate() {
-                        if project.step_is_many(step.kind) {
-                            let prefix: Vec<&str> = path.steps[..=index]
-                                .iter()
-                                .map(|s| project.step_name(s.kind))
-                                .collect();
-                            let prefix = prefix.join(".");
-                            if fetched.insert(prefix.clone()) {
-                                let target = project
-                                    .step_target(step.kind)
-                                    .map_or("", |m| project.model(m).name.as_str());
-                                push(
-                                    format!("`{prefix}` of every row, batched"),
-                                    format!("{target}.filter(… in rows)"),
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        for entry in &view.context {
-            if let ContextValue::Query(query) = &entry.value {
-                push(
-                    format!("context `{}`", entry.name),
-                    describe::query(project, query),
+        let compiled = self.compiled.get(&id);
+        let generic = match &view.kind {
+            ViewKind::Generic(generic) => Some(generic),
+            _ => None,
+        };
+        if let (Some(main), Some(generic)) = (compiled.and_then(|c| c.main.as_ref()), generic)
+            && let Some(query) = &generic.query
+        {
+            let text = describe::query(project, query);
+            if let Some(count) = &main.count {
+                self.push_statement(
+                    &mut rows,
+                    "number of rows (pagination)",
+                    format!("{text}.count()"),
+                    count,
                 );
+            }
+            let purpose = match (generic.kind, main.count.is_some()) {
+                (GenericKind::List, true) => "rows of the page",
+                (GenericKind::List, false) => "rows",
+                _ => "the object (404 when none)",
+            };
+            self.push_statement(&mut rows, purpose, text, &main.main);
+            let whose = match generic.kind {
+                GenericKind::List => "every row",
+                _ => "the object",
+            };
+            self.push_related(&mut rows, main, whose);
+        }
+        for (name, query) in compiled.map_or(&[][..], |c| c.context.as_slice()) {
+            let text = view
+                .context
+                .iter()
+                .find(|entry| &entry.name == name)
+                .and_then(|entry| match &entry.value {
+                    ContextValue::Query(query) => Some(describe::query(project, query)),
+                    ContextValue::Value(_) => None,
+                })
+                .unwrap_or_default();
+            self.push_statement(&mut rows, &format!("context `{name}`"), text, &query.main);
+            let whose = match query.shape {
+                ir::Shape::Many => format!("every row of `{name}`"),
+                _ => format!("`{name}`"),
+            };
+            self.push_related(&mut rows, query, &whose);
+        }
+        match generic {
+            Some(generic) if rows.is_empty() => self.form_queries(generic),
+            _ => rows,
+        }
+    }
+
+    fn push_statement(
+        &self,
+        rows: &mut Vec<QueryRow>,
+        purpose: &str,
+        djinn: String,
+        statement: &Statement,
+    ) {
+        let params = statement
+            .params
+            .iter()
+            .enumerate()
+            .map(|(index, param)| Entry {
+                name: format!("?{0} / ${0}", index + 1),
+                value: param_text(self.project, param),
+                note: String::new(),
+            })
+            .collect();
+        rows.push(QueryRow {
+            number: rows.len() + 1,
+            purpose: purpose.to_string(),
+            djinn,
+            sqlite: statement.sqlite.clone(),
+            postgres: statement.postgres.clone(),
+            params,
+        });
+    }
+
+    /// The batched statements loading a query's many relations.
+    fn push_related(&self, rows: &mut Vec<QueryRow>, query: &CompiledQuery, whose: &str) {
+        if let Some(layout) = &query.layout {
+            self.push_layout(rows, layout, &mut Vec::new(), whose);
+        }
+    }
+
+    /// Relations under a layout, in the generated loader's order: those
+    /// of the joined rows first, then each batched relation followed by
+    /// the relations of its rows.
+    fn push_layout(
+        &self,
+        rows: &mut Vec<QueryRow>,
+        layout: &Layout,
+        path: &mut Vec<StepKind>,
+        whose: &str,
+    ) {
+        for (step, joined) in &layout.joined {
+            path.push(*step);
+            self.push_layout(rows, joined, path, whose);
+            path.pop();
+        }
+        for prefetch in &layout.prefetched {
+            path.push(prefetch.step);
+            let names: Vec<&str> = path.iter().map(|&s| self.project.step_name(s)).collect();
+            self.push_statement(
+                rows,
+                &format!("`{}` of {whose}, in one batch", names.join(".")),
+                String::new(),
+                &prefetch.statement,
+            );
+            self.push_layout(rows, &prefetch.layout, path, whose);
+            path.pop();
+        }
+    }
+
+    /// What a create, update or delete view will query to show its form:
+    /// its object and the choices of its relation fields, in djinn's syntax
+    /// (code generation writes no SQL for these views yet).
+    fn form_queries(&self, generic: &ir::GenericView) -> Vec<QueryRow> {
+        let project = self.project;
+        let mut rows = Vec::new();
+        let mut push = |purpose: String, djinn: String| {
+            rows.push(QueryRow {
+                number: rows.len() + 1,
+                purpose,
+                djinn,
+                sqlite: String::new(),
+                postgres: String::new(),
+                params: Vec::new(),
+            })
+        };
+        if matches!(generic.kind, GenericKind::Update | GenericKind::Delete)
+            && let Some(query) = &generic.query
+        {
+            push(
+                "the object (404 when none)".into(),
+                describe::query(project, query),
+            );
+        }
+        if !generic.json && matches!(generic.kind, GenericKind::Create | GenericKind::Update) {
+            for path in &generic.fields {
+                if let Some(field) = path.last_field().map(|id| project.field(id))
+                    && let Some(target) = field.ty.target()
+                {
+                    push(
+                        format!("choices of the `{}` field", field.name),
+                        format!("{}.all()", project.model(target).name),
+                    );
+                }
             }
         }
         rows
+    }
+
+    /// Why the number of statements per request differs from the
+    /// statements listed, or why it is unknown.
+    fn queries_note(&self, id: ViewId, view: &View, queries: &[QueryRow]) -> String {
+        let listed = queries.iter().filter(|q| !q.sqlite.is_empty()).count();
+        let writes = matches!(&view.kind, ViewKind::Generic(generic)
+            if matches!(generic.kind, GenericKind::Create | GenericKind::Update | GenericKind::Delete));
+        let access = &view.access;
+        let restricted =
+            access.login_required || access.staff_required || access.permission.is_some();
+        match self.per_request.get(&id).copied().flatten() {
+            None => "A Rust view: its function decides which queries run.".to_string(),
+            Some(_) if writes && listed == 0 => "Create, update and delete views are not generated yet: they answer 403 before any query. The queries their forms will need are shown in djinn's syntax.".to_string(),
+            Some(count) if count == listed => String::new(),
+            Some(_) if restricted => "No request can be signed in yet (sessions and authentication come with a later layer), so the view answers before any query: with the login page, or 403 for JSON. A signed-in request runs the statements below.".to_string(),
+            Some(count) => format!("The generated code runs {count} statements per request."),
+        }
     }
 
     // ── templates ───────────────────────────────────────────────────────────
@@ -1122,24 +1247,113 @@ impl<'a> Builder<'a> {
                 .map(|parent| self.template_link(parent)),
             ancestors,
             extended_by: related(&|f| f.extends.as_deref() == Some(name)),
-            includes: own
-                .includes
-                .iter()
-                .map(|(i, _)| self.template_link(i))
-                .collect(),
-            included_by: related(&|f| f.includes.iter().any(|(i, _)| i == name)),
+            includes: own.includes.iter().map(|i| self.template_link(i)).collect(),
+            included_by: related(&|f| f.includes.iter().any(|i| i == name)),
             blocks,
             urls,
             statics: own.statics.clone(),
             views: views.iter().map(|&(id, _)| self.view_link(id)).collect(),
-            reads: reads_with_parents(name, facts).into_iter().collect(),
-            contexts: views
-                .iter()
-                .map(|&(id, view)| ViewContext {
-                    view: self.view_link(id),
-                    variables: self.context_rows(view),
+            reads: self.own_reads(name),
+            contexts: self.contracts(name),
+        }
+    }
+
+    /// The context names the template's own text reads, in any rendering.
+    fn own_reads(&self, template: &str) -> Vec<String> {
+        let names: BTreeSet<&String> = self
+            .checks
+            .renderings
+            .iter()
+            .filter_map(|rendering| rendering.reads.get(template))
+            .flatten()
+            .collect();
+        names.into_iter().cloned().collect()
+    }
+
+    /// For each view whose page renders `template` — directly, as a parent
+    /// or through an include — the names the template and its parents
+    /// read from the context, with the types the template checker gave
+    /// them and where their values come from.
+    fn contracts(&self, template: &str) -> Vec<ViewContext> {
+        let project = self.project;
+        // View → (name, type) → (source, origin) and the templates reading it.
+        type Rows = BTreeMap<(String, String), ((String, String), BTreeSet<String>)>;
+        let mut by_view: BTreeMap<ViewId, Rows> = BTreeMap::new();
+        for (index, rendering) in self.checks.renderings.iter().enumerate() {
+            let Some(view_id) = rendering.view else {
+                continue;
+            };
+            let Some(level) = rendering.chain.iter().position(|t| t == template) else {
+                continue;
+            };
+            let view = project.view(view_id);
+            let page = self.checks.views.get(&view_id);
+            let top = page.is_some_and(|p| p.rendering.0 as usize == index);
+            let rows = by_view.entry(view_id).or_default();
+            for reader in &rendering.chain[level..] {
+                for name in rendering.reads.get(reader).into_iter().flatten() {
+                    let Some(ty) = rendering.scope.get(name) else {
+                        continue;
+                    };
+                    let from_view = top || page.and_then(|p| p.context.get(name)) == Some(ty);
+                    let source = if from_view {
+                        self.context_source(view, name)
+                    } else {
+                        let origin = "the including template: an `{% include … with %}` binding or a loop variable";
+                        (String::new(), origin.to_string())
+                    };
+                    rows.entry((name.clone(), ty.describe(project)))
+                        .or_insert_with(|| (source, BTreeSet::new()))
+                        .1
+                        .insert(reader.clone());
+                }
+            }
+        }
+        // Views providing the same share one table.
+        let mut contexts: Vec<ViewContext> = Vec::new();
+        for (view, rows) in by_view {
+            let variables: Vec<ContractRow> = rows
+                .into_iter()
+                .map(|((name, ty), ((source, origin), readers))| ContractRow {
+                    name,
+                    ty,
+                    source,
+                    origin,
+                    read_in: readers.iter().map(|t| self.template_link(t)).collect(),
                 })
-                .collect(),
+                .collect();
+            match contexts.iter_mut().find(|c| c.variables == variables) {
+                Some(context) => context.views.push(self.view_link(view)),
+                None => contexts.push(ViewContext {
+                    views: vec![self.view_link(view)],
+                    variables,
+                }),
+            }
+        }
+        contexts
+    }
+
+    /// Where the value of a context name of `view` comes from: the query
+    /// or value as written, or else in words.
+    fn context_source(&self, view: &View, name: &str) -> (String, String) {
+        if let Some(row) = self.context_rows(view).into_iter().find(|r| r.name == name) {
+            return (row.source, String::new());
+        }
+        let words = |text: &str| (String::new(), text.to_string());
+        if let ViewKind::Generic(generic) = &view.kind {
+            let alias = self.project.model(generic.model).name.to_lowercase();
+            if name == alias {
+                return words("the same as `object`");
+            }
+            if name == format!("{alias}_list") {
+                return words("the same as `object_list`");
+            }
+        }
+        match name {
+            "request" | "user" | "perms" | "csrf_token" | "messages" => {
+                words("every HTML view (Django's context processors)")
+            }
+            _ => words("the view"),
         }
     }
 
@@ -1288,6 +1502,39 @@ fn access_lines(view: &View, login_url: &str) -> Vec<String> {
     lines
 }
 
+/// What a placeholder binds, in words (Markdown).
+fn param_text(project: &Project, param: &sql::Param) -> String {
+    let value = |value: &ir::Value| match &value.kind {
+        ir::ValueKind::Param { name, .. } => format!("`{name}` from the URL"),
+        ir::ValueKind::Now => "the current date and time".to_string(),
+        ir::ValueKind::Today => "today's date".to_string(),
+        // An object binds its primary key.
+        _ if matches!(value.ty, ir::Type::Object(_)) => {
+            format!("`{}` (its key)", describe::value(project, value))
+        }
+        _ => format!("`{}`", describe::value(project, value)),
+    };
+    match &param.value {
+        ParamValue::Value(v) => value(v),
+        ParamValue::Pattern { value: v, pattern } => {
+            let wrapped = match pattern {
+                LikePattern::Exact => "",
+                LikePattern::Contains => ", between `%`s",
+                LikePattern::StartsWith => ", then `%`",
+                LikePattern::EndsWith => ", after `%`",
+            };
+            format!(
+                "{} as a `LIKE` pattern (`%`, `_` and `\\` escaped{wrapped})",
+                value(v)
+            )
+        }
+        ParamValue::Int(number) => format!("`{number}`"),
+        ParamValue::PageLimit => "the number of rows of the page".to_string(),
+        ParamValue::PageOffset => "the number of rows before the page".to_string(),
+        ParamValue::ParentKeys => "the keys of the rows above, as a JSON array".to_string(),
+    }
+}
+
 /// The route table's short access column.
 fn access_summary(view: &View) -> String {
     let access = &view.access;
@@ -1311,289 +1558,83 @@ fn access_summary(view: &View) -> String {
     }
 }
 
-/// What one template says, read from its AST.
+/// What one template's structure says, read from its AST (what it reads
+/// from its context comes from the template checker instead).
 #[derive(Default)]
 struct TemplateFacts {
     /// The parent, when `extends` names a literal template.
     extends: Option<String>,
-    /// `{% include %}`d templates with the names their `with` binds, in order.
-    includes: Vec<(String, BTreeSet<String>)>,
-    /// Included with `only`: reads nothing from the includer's context.
-    only: BTreeSet<String>,
+    /// `{% include %}`d templates named literally, in order.
+    includes: Vec<String>,
     blocks: Vec<String>,
     urls: Vec<String>,
     statics: Vec<String>,
-    /// Top-level names read and not bound by the template itself.
-    reads: BTreeSet<String>,
 }
 
 impl TemplateFacts {
     fn of(template: &tpl::Template) -> TemplateFacts {
         let mut facts = TemplateFacts::default();
-        let mut bound = Vec::new();
-        if let Some(extends) = &template.extends {
-            match &extends.parent.base {
-                tpl::Operand::Str { value, .. } => facts.extends = Some(value.clone()),
-                other => facts.read_operand(other, &bound),
-            }
+        if let Some(extends) = &template.extends
+            && let tpl::Operand::Str { value, .. } = &extends.parent.base
+        {
+            facts.extends = Some(value.clone());
         }
-        // `as` names are visible after their tag: treat them as bound everywhere.
-        let mut as_names = BTreeSet::new();
-        collect_as_names(&template.nodes, &mut as_names);
-        bound.extend(as_names);
-        facts.walk(&template.nodes, &mut bound);
+        facts.walk(&template.nodes);
         facts
     }
 
-    fn walk(&mut self, nodes: &[tpl::Node], bound: &mut Vec<String>) {
+    fn walk(&mut self, nodes: &[tpl::Node]) {
         use tpl::Node;
+        let add = |list: &mut Vec<String>, operand: &tpl::Operand| {
+            if let tpl::Operand::Str { value, .. } = operand
+                && !list.contains(value)
+            {
+                list.push(value.clone());
+            }
+        };
         for node in nodes {
             match node {
                 Node::Text { .. }
+                | Node::Var { .. }
                 | Node::CsrfToken { .. }
                 | Node::Verbatim { .. }
                 | Node::TemplateTag { .. }
-                | Node::Now { .. } => {}
-                Node::Var { expr, .. } => self.read_expr(expr, bound),
+                | Node::Now { .. }
+                | Node::Cycle { .. }
+                | Node::Firstof { .. }
+                | Node::WidthRatio { .. } => {}
                 Node::If {
                     branches,
                     otherwise,
                     ..
                 } => {
                     for branch in branches {
-                        self.read_if(&branch.condition, bound);
-                        self.walk(&branch.body, bound);
+                        self.walk(&branch.body);
                     }
                     if let Some(body) = otherwise {
-                        self.walk(body, bound);
+                        self.walk(body);
                     }
                 }
-                Node::For {
-                    targets,
-                    iterable,
-                    body,
-                    empty,
-                    ..
-                } => {
-                    self.read_expr(iterable, bound);
-                    let depth = bound.len();
-                    bound.extend(targets.iter().map(|t| t.name.clone()));
-                    bound.push("forloop".to_string());
-                    self.walk(body, bound);
-                    bound.truncate(depth);
+                Node::For { body, empty, .. } => {
+                    self.walk(body);
                     if let Some(body) = empty {
-                        self.walk(body, bound);
+                        self.walk(body);
                     }
-                }
-                Node::With { bindings, body, .. } => {
-                    for binding in bindings {
-                        self.read_expr(&binding.value, bound);
-                    }
-                    let depth = bound.len();
-                    bound.extend(bindings.iter().map(|b| b.name.name.clone()));
-                    self.walk(body, bound);
-                    bound.truncate(depth);
                 }
                 Node::Block { name, body, .. } => {
                     if !self.blocks.contains(&name.name) {
                         self.blocks.push(name.name.clone());
                     }
-                    let depth = bound.len();
-                    bound.push("block".to_string());
-                    self.walk(body, bound);
-                    bound.truncate(depth);
+                    self.walk(body);
                 }
-                Node::Include {
-                    template,
-                    bindings,
-                    only,
-                    ..
-                } => {
-                    for binding in bindings {
-                        self.read_expr(&binding.value, bound);
-                    }
-                    match &template.base {
-                        tpl::Operand::Str { value, .. } => {
-                            let names = bindings.iter().map(|b| b.name.name.clone()).collect();
-                            if *only {
-                                self.only.insert(value.clone());
-                            }
-                            if !self.includes.iter().any(|(i, _)| i == value) {
-                                self.includes.push((value.clone(), names));
-                            }
-                        }
-                        _ => self.read_expr(template, bound),
-                    }
-                }
-                Node::Url { name, args, .. } => {
-                    match &name.base {
-                        tpl::Operand::Str { value, .. } => {
-                            if !self.urls.contains(value) {
-                                self.urls.push(value.clone());
-                            }
-                        }
-                        _ => self.read_expr(name, bound),
-                    }
-                    for arg in args {
-                        match arg {
-                            tpl::UrlArg::Positional(expr) => self.read_expr(expr, bound),
-                            tpl::UrlArg::Keyword(binding) => self.read_expr(&binding.value, bound),
-                        }
-                    }
-                }
-                Node::Static { path, .. } => match &path.base {
-                    tpl::Operand::Str { value, .. } => {
-                        if !self.statics.contains(value) {
-                            self.statics.push(value.clone());
-                        }
-                    }
-                    _ => self.read_expr(path, bound),
-                },
-                Node::Spaceless { body, .. } | Node::Autoescape { body, .. } => {
-                    self.walk(body, bound)
-                }
-                Node::Filter { filters, body, .. } => {
-                    for filter in filters {
-                        if let Some(arg) = &filter.arg {
-                            self.read_operand(arg, bound);
-                        }
-                    }
-                    self.walk(body, bound);
-                }
-                Node::Cycle { values, .. } | Node::Firstof { values, .. } => {
-                    for value in values {
-                        self.read_expr(value, bound);
-                    }
-                }
-                Node::WidthRatio {
-                    value,
-                    max_value,
-                    max_width,
-                    ..
-                } => {
-                    for expr in [value, max_value, max_width] {
-                        self.read_expr(expr, bound);
-                    }
-                }
+                Node::With { body, .. }
+                | Node::Spaceless { body, .. }
+                | Node::Autoescape { body, .. }
+                | Node::Filter { body, .. } => self.walk(body),
+                Node::Include { template, .. } => add(&mut self.includes, &template.base),
+                Node::Url { name, .. } => add(&mut self.urls, &name.base),
+                Node::Static { path, .. } => add(&mut self.statics, &path.base),
             }
-        }
-    }
-
-    fn read_if(&mut self, condition: &tpl::IfExpr, bound: &[String]) {
-        match condition {
-            tpl::IfExpr::Or(a, b) | tpl::IfExpr::And(a, b) => {
-                self.read_if(a, bound);
-                self.read_if(b, bound);
-            }
-            tpl::IfExpr::Not(inner) => self.read_if(inner, bound),
-            tpl::IfExpr::Compare { lhs, rhs, .. } => {
-                self.read_expr(lhs, bound);
-                self.read_expr(rhs, bound);
-            }
-            tpl::IfExpr::Test(expr) => self.read_expr(expr, bound),
-        }
-    }
-
-    fn read_expr(&mut self, expr: &tpl::FilterExpr, bound: &[String]) {
-        self.read_operand(&expr.base, bound);
-        for filter in &expr.filters {
-            if let Some(arg) = &filter.arg {
-                self.read_operand(arg, bound);
-            }
-        }
-    }
-
-    fn read_operand(&mut self, operand: &tpl::Operand, bound: &[String]) {
-        if let tpl::Operand::Variable { path, .. } = operand
-            && let Some(first) = path.first()
-            && !bound.contains(&first.name)
-            && !matches!(first.name.as_str(), "True" | "False" | "None")
-        {
-            self.reads.insert(first.name.clone());
-        }
-    }
-}
-
-/// Names bound by `… as name` anywhere in the nodes.
-fn collect_as_names(nodes: &[tpl::Node], names: &mut BTreeSet<String>) {
-    use tpl::Node;
-    for node in nodes {
-        match node {
-            Node::Url {
-                as_var: Some(name), ..
-            }
-            | Node::Static {
-                as_var: Some(name), ..
-            }
-            | Node::Cycle {
-                as_var: Some(name), ..
-            }
-            | Node::Firstof {
-                as_var: Some(name), ..
-            }
-            | Node::WidthRatio {
-                as_var: Some(name), ..
-            }
-            | Node::Now {
-                as_var: Some(name), ..
-            } => {
-                names.insert(name.name.clone());
-            }
-            Node::If {
-                branches,
-                otherwise,
-                ..
-            } => {
-                for branch in branches {
-                    collect_as_names(&branch.body, names);
-                }
-                if let Some(body) = otherwise {
-                    collect_as_names(body, names);
-                }
-            }
-            Node::For { body, empty, .. } => {
-                collect_as_names(body, names);
-                if let Some(body) = empty {
-                    collect_as_names(body, names);
-                }
-            }
-            Node::With { body, .. }
-            | Node::Block { body, .. }
-            | Node::Spaceless { body, .. }
-            | Node::Autoescape { body, .. }
-            | Node::Filter { body, .. } => collect_as_names(body, names),
-            _ => {}
-        }
-    }
-}
-
-/// The names a template reads with its ancestors and (not `only`) includes.
-fn reads_with_parents(name: &str, facts: &BTreeMap<&str, TemplateFacts>) -> BTreeSet<String> {
-    let mut reads = BTreeSet::new();
-    let mut visited = BTreeSet::new();
-    collect_reads(name, &BTreeSet::new(), facts, &mut visited, &mut reads);
-    reads
-}
-
-fn collect_reads(
-    name: &str,
-    bound: &BTreeSet<String>,
-    facts: &BTreeMap<&str, TemplateFacts>,
-    visited: &mut BTreeSet<String>,
-    reads: &mut BTreeSet<String>,
-) {
-    if !visited.insert(name.to_string()) {
-        return;
-    }
-    let Some(own) = facts.get(name) else { return };
-    reads.extend(own.reads.iter().filter(|r| !bound.contains(*r)).cloned());
-    if let Some(parent) = &own.extends {
-        collect_reads(parent, bound, facts, visited, reads);
-    }
-    for (included, names) in &own.includes {
-        if !own.only.contains(included) {
-            let inner: BTreeSet<String> = bound.union(names).cloned().collect();
-            collect_reads(included, &inner, facts, visited, reads);
         }
     }
 }

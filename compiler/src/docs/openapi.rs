@@ -13,9 +13,13 @@
 //! - keys across relations stay flattened, as the runtime writes them: the
 //!   key of `author.name` is `"author.name"`; through a many relation
 //!   (`tags.name`) it holds a list;
-//! - 400 answers carry a `ValidationError` (field name → messages), other
-//!   errors an `Error` (`{"detail": …}`); 404 where a row or page may be
-//!   missing, 403 where access is restricted or a CSRF token is needed.
+//! - a paginated list answers one page: `count`, `next`, `previous` and
+//!   `results`, as Django REST framework's page-number pagination;
+//! - 400 answers carry a `ValidationError` (field name → messages); 404
+//!   (where a row or page may be missing, or a path parameter does not
+//!   match its converter) and 403 (where access is restricted or a CSRF
+//!   token is needed) are the site's error page, HTML, as the runtime
+//!   answers every error.
 
 use super::build::{crosses_many, crosses_nullable, method_name, methods};
 use crate::check::ir::{
@@ -34,7 +38,6 @@ pub fn document(project: &Project, settings: &Settings) -> Value {
             model_schema(project, ModelId(index as u32)),
         );
     }
-    schemas.insert("Error".into(), error_schema());
     schemas.insert("ValidationError".into(), validation_error_schema());
     let mut paths: Map<String, Value> = Map::new();
     for view in &project.views {
@@ -234,23 +237,26 @@ fn operation(
         _ => format!("{}_input", view.name),
     };
     let mut responses = Map::new();
+    let mut not_found = Vec::new();
     match generic.kind {
         GenericKind::List => {
             let description = match generic.paginate {
                 Some(n) => format!("One page of rows (at most {n})."),
                 None => "Every row.".to_string(),
             };
-            responses.insert(
-                "200".into(),
-                json_response(&description, json!({"type": "array", "items": output_ref})),
-            );
+            let rows = json!({"type": "array", "items": output_ref});
+            let body = match generic.paginate {
+                Some(_) => page_schema(rows),
+                None => rows,
+            };
+            responses.insert("200".into(), json_response(&description, body));
             if generic.paginate.is_some() {
-                responses.insert("404".into(), error_response("No such page."));
+                not_found.push("no such page");
             }
         }
         GenericKind::Detail => {
             responses.insert("200".into(), json_response("The row.", output_ref));
-            responses.insert("404".into(), error_response("No row matches."));
+            not_found.push("no row matches");
         }
         GenericKind::Create => {
             op.insert("requestBody".into(), request_body(&input_name));
@@ -261,12 +267,20 @@ fn operation(
             op.insert("requestBody".into(), request_body(&input_name));
             responses.insert("200".into(), json_response("The row as saved.", output_ref));
             responses.insert("400".into(), validation_response());
-            responses.insert("404".into(), error_response("No row matches."));
+            not_found.push("no row matches");
         }
         GenericKind::Delete => {
             responses.insert("204".into(), json!({"description": "The row was deleted."}));
-            responses.insert("404".into(), error_response("No row matches."));
+            not_found.push("no row matches");
         }
+    }
+    if !route.params.is_empty() {
+        // The route does not match at all: the site's 404.
+        not_found.push("a path parameter does not match its converter");
+    }
+    if !not_found.is_empty() {
+        let description = format!("Not found: {}.", not_found.join(", or "));
+        responses.insert("404".into(), error_response(&description));
     }
     let access = &view.access;
     let restricted = access.login_required || access.staff_required || access.permission.is_some();
@@ -304,8 +318,34 @@ fn json_response(description: &str, schema: Value) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": schema}}})
 }
 
+/// An error answer: the site's error page (HTML), whatever the view.
 fn error_response(description: &str) -> Value {
-    json_response(description, schema_ref("Error"))
+    json!({
+        "description": description,
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    })
+}
+
+/// One page of a paginated list: the rows and links to its neighbours.
+fn page_schema(rows: Value) -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer", "minimum": 0, "description": "The number of rows of all pages."},
+            "next": {
+                "type": ["string", "null"],
+                "format": "uri-reference",
+                "description": "The next page's path and query; null on the last page.",
+            },
+            "previous": {
+                "type": ["string", "null"],
+                "format": "uri-reference",
+                "description": "The previous page's path and query; null on the first page.",
+            },
+            "results": rows,
+        },
+        "required": ["count", "next", "previous", "results"],
+    })
 }
 
 fn validation_response() -> Value {
@@ -317,15 +357,6 @@ fn validation_response() -> Value {
 
 fn request_body(schema: &str) -> Value {
     json!({"required": true, "content": {"application/json": {"schema": schema_ref(schema)}}})
-}
-
-fn error_schema() -> Value {
-    json!({
-        "type": "object",
-        "description": "An error other than validation: 403, 404.",
-        "properties": {"detail": {"type": "string", "description": "What went wrong."}},
-        "required": ["detail"],
-    })
 }
 
 fn validation_error_schema() -> Value {

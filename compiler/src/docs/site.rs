@@ -198,7 +198,7 @@ pub struct RouteRow {
     pub methods: String,
     /// `login`, `staff`, a permission, `public`, or `open`.
     pub access: String,
-    /// Database queries per request, when known.
+    /// Database queries per request: exact, or `?` for a Rust view.
     pub queries: String,
 }
 
@@ -235,7 +235,12 @@ pub struct ViewPage {
     pub fields_title: String,
     /// The variables the template sees.
     pub context: Vec<ContextRow>,
-    /// The database queries a request runs.
+    /// The number of SQL statements one request runs: exact, or `?` for a
+    /// Rust view.
+    pub queries_per_request: String,
+    /// Why that number is what it is, when the statements below do not say.
+    pub queries_note: String,
+    /// The database queries a request runs, in order.
     pub queries: Vec<QueryRow>,
     /// `success` redirect.
     pub success: Option<String>,
@@ -260,13 +265,22 @@ pub struct ContextRow {
     pub source: String,
 }
 
-/// A database query a view runs.
+/// A database query a view runs: one SQL statement, as the generated code
+/// runs it.
 #[derive(Clone, Debug, Serialize)]
 pub struct QueryRow {
-    /// Why (`object_list`, `context comments`, `options for author`).
+    /// Its place in the order a request runs them, from 1.
+    pub number: usize,
+    /// Why (`rows of the page`, `context comments`, `tags of every row`).
     pub purpose: String,
-    /// The query in djinn's syntax.
+    /// The query in djinn's syntax; empty for the batched fetch of a relation.
     pub djinn: String,
+    /// The statement on SQLite; empty while code generation writes none.
+    pub sqlite: String,
+    /// The statement on PostgreSQL; empty while code generation writes none.
+    pub postgres: String,
+    /// What each placeholder binds: `?1` / `$1` → where the value comes from.
+    pub params: Vec<Entry>,
 }
 
 /// One template's page.
@@ -294,10 +308,12 @@ pub struct TemplatePage {
     pub statics: Vec<String>,
     /// Views rendering the template.
     pub views: Vec<Link>,
-    /// Top-level context names the template (and what it extends or includes)
-    /// reads, except loop and `with` variables.
+    /// The context names the template's own text reads (loop, `with` and
+    /// `as` names aside), as the template checker found them.
     pub reads: Vec<String>,
-    /// For each view rendering it, the variables that view provides.
+    /// For each view whose page renders the template (directly, as a
+    /// parent or through an include), what the template and its parents
+    /// read from the context, typed.
     pub contexts: Vec<ViewContext>,
 }
 
@@ -314,13 +330,30 @@ pub struct UrlRow {
     pub view: Option<Link>,
 }
 
-/// The context one view gives a template.
+/// What a template needs from the context of the views that render it,
+/// for views that provide the same.
 #[derive(Clone, Debug, Serialize)]
 pub struct ViewContext {
-    /// The view.
-    pub view: Link,
-    /// Its variables.
-    pub variables: Vec<ContextRow>,
+    /// The views, in declaration order.
+    pub views: Vec<Link>,
+    /// The names read, by name.
+    pub variables: Vec<ContractRow>,
+}
+
+/// A name a template reads from its context, as a view provides it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ContractRow {
+    /// The name.
+    pub name: String,
+    /// Its type, as the template checker typed it.
+    pub ty: String,
+    /// The view's query or value as written, when the view provides it.
+    pub source: String,
+    /// Otherwise where the value comes from, in words: a context
+    /// processor, an alias, or the template that includes this one.
+    pub origin: String,
+    /// The templates reading it: this one and its parents.
+    pub read_in: Vec<Link>,
 }
 
 /// The admin summary.

@@ -310,7 +310,7 @@ impl Walk {
     }
 
     /// Whether `name` still holds the value the rendering started with.
-    fn from_scope(&self, name: &str) -> bool {
+    fn holds_scope_value(&self, name: &str) -> bool {
         let innermost = self
             .frames
             .iter()
@@ -1328,7 +1328,7 @@ impl<'a> Checker<'a> {
 
     fn variable(&mut self, w: &mut Walk, path: &[Name]) -> Option<(OperandInfo, Value)> {
         let head = &path[0];
-        if w.from_scope(&head.name) {
+        if w.holds_scope_value(&head.name) {
             self.out.renderings[w.rendering.0 as usize]
                 .reads
                 .entry(w.template().to_string())
