@@ -196,7 +196,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Emit(args) => emit(args),
         Command::Docs(args) => docs(args),
         Command::Makemigrations(args) => makemigrations(args),
-        Command::TemplateCases(args) => template_cases::run(args),
+        Command::TemplateCases(args) => template_cases::run_command(args),
     }
 }
 

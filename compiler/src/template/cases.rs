@@ -13,8 +13,8 @@
 //! dicts with one struct each, arrays lists of the unified item type, mixed
 //! values `Optional` or `Either`, keys missing from some objects
 //! `Fallible`), the templates are type-checked against it
-//! ([`check_template`]) and compiled by [`codegen`](super::codegen). Pure:
-//! writing, building and running the program is the command line's job.
+//! ([`check_template`]) and compiled by [`codegen`](super::codegen). This
+//! is pure; [`run`] writes, builds and runs the program.
 
 use super::check::check_template;
 use super::codegen::{self, RenderEnv, dict_field};
@@ -23,8 +23,13 @@ use crate::diagnostics::{Diagnostic, render};
 use crate::project::ProjectInput;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+
+mod json;
+mod run;
+
+pub use json::Json;
+pub use run::{CaseResult, RunOptions, run};
 
 /// One case of a cases file.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,8 +38,8 @@ pub struct Case {
     pub name: String,
     /// Template name → text; `main` is rendered.
     pub templates: BTreeMap<String, String>,
-    /// The context, a JSON object.
-    pub context: Map<String, Value>,
+    /// The context: name → value, in the order written.
+    pub context: Vec<(String, Json)>,
 }
 
 /// Reads a cases file: one JSON object per non-blank line.
@@ -44,16 +49,16 @@ pub fn read_cases(text: &str) -> Result<Vec<Case>, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let value: Value =
+        let value: Json =
             serde_json::from_str(line).map_err(|error| format!("line {}: {error}", number + 1))?;
         let name = value
             .get("name")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map_or_else(|| format!("line {}", number + 1), str::to_string);
         let mut templates = BTreeMap::new();
         match value.get("templates") {
-            Some(Value::Object(map)) => {
-                for (template, text) in map {
+            Some(Json::Dict(entries)) => {
+                for (template, text) in entries {
                     let Some(text) = text.as_str() else {
                         return Err(format!(
                             "line {}: template `{template}` is not text",
@@ -63,7 +68,7 @@ pub fn read_cases(text: &str) -> Result<Vec<Case>, String> {
                     templates.insert(template.clone(), text.to_string());
                 }
             }
-            _ => match value.get("template").and_then(Value::as_str) {
+            _ => match value.get("template").and_then(Json::as_str) {
                 Some(text) => {
                     templates.insert("main".to_string(), text.to_string());
                 }
@@ -71,9 +76,11 @@ pub fn read_cases(text: &str) -> Result<Vec<Case>, String> {
             },
         }
         let context = match value.get("context") {
-            None => Map::new(),
-            Some(Value::Object(map)) => map.clone(),
-            Some(_) => return Err(format!("line {}: \"context\" is not an object", number + 1)),
+            None => Vec::new(),
+            Some(Json::Dict(entries)) => entries.clone(),
+            Some(_) => {
+                return Err(format!("line {}: \"context\" is not an object", number + 1));
+            }
         };
         cases.push(Case {
             name,
@@ -259,21 +266,40 @@ fn compile_case(case: &Case) -> Result<TokenStream, String> {
         })
         .collect();
     let body = codegen::render_body(&env, rendering, &names).map_err(|errors| rendered(&errors))?;
-    let structs = dict_types.iter().map(|ty| dict_struct(ty, &dicts));
-    let fields = context.iter().map(|(name, ty)| {
-        let field = dict_field(name);
-        let rust = storage_type(ty, &dicts);
-        quote!(#field: #rust,)
-    });
+    let mut aliases = Vec::new();
+    let structs: Vec<TokenStream> = dict_types
+        .iter()
+        .map(|ty| dict_struct(ty, &dicts, &mut aliases))
+        .collect();
+    let fields: Vec<TokenStream> = context
+        .iter()
+        .map(|(name, ty)| {
+            let field = dict_field(name);
+            let rust = storage_alias(ty, &dicts, &mut aliases);
+            quote!(#field: #rust,)
+        })
+        .collect();
     let values = context.iter().map(|(name, ty)| {
         let field = dict_field(name);
-        let value = construct(ty, case.context.get(name), &dicts);
+        let value = construct(
+            ty,
+            case.context
+                .iter()
+                .rev()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v),
+            &dicts,
+        );
         quote!(#field: #value,)
     });
     let doc = format!("Case `{}`.", case.name);
     Ok(quote! {
         #![doc = #doc]
-        #![allow(dead_code)]
+        // The context is the case's data: a float near π is not a constant,
+        // and values the template does not use are still part of it.
+        #![allow(clippy::approx_constant, dead_code)]
+
+        #(#aliases)*
 
         #(#structs)*
 
@@ -313,15 +339,17 @@ struct Shape {
 }
 
 /// A `{"$date": …}` value: a date or a datetime.
-fn date_value(value: &Value) -> Option<&str> {
+fn date_value(value: &Json) -> Option<&str> {
     match value {
-        Value::Object(map) if map.len() == 1 => map.get("$date").and_then(Value::as_str),
+        Json::Dict(entries) if entries.len() == 1 && entries[0].0 == "$date" => {
+            entries[0].1.as_str()
+        }
         _ => None,
     }
 }
 
 impl Shape {
-    fn add(&mut self, value: &Value) {
+    fn add(&mut self, value: &Json) {
         if let Some(text) = date_value(value) {
             if text.contains('T') || text.contains(' ') {
                 self.datetime = true;
@@ -331,26 +359,21 @@ impl Shape {
             return;
         }
         match value {
-            Value::Null => self.none = true,
-            Value::Bool(_) => self.boolean = true,
-            Value::Number(number) => {
-                if number.is_i64() {
-                    self.int = true;
-                } else {
-                    self.float = true;
-                }
-            }
-            Value::String(_) => self.text = true,
-            Value::Array(items) => {
+            Json::Null => self.none = true,
+            Json::Bool(_) => self.boolean = true,
+            Json::Int(_) => self.int = true,
+            Json::Float(_) => self.float = true,
+            Json::Str(_) => self.text = true,
+            Json::List(items) => {
                 let list = self.list.get_or_insert_with(Default::default);
                 for item in items {
                     list.add(item);
                 }
             }
-            Value::Object(map) => {
+            Json::Dict(entries) => {
                 self.objects += 1;
                 let keys = self.dict.get_or_insert_with(Vec::new);
-                for (key, value) in map {
+                for (key, value) in entries {
                     match keys.iter_mut().find(|(k, _, _)| k == key) {
                         Some((_, shape, count)) => {
                             shape.add(value);
@@ -417,7 +440,7 @@ impl Shape {
 }
 
 /// The type of each context name, inferred from its JSON value.
-pub fn infer_context(context: &Map<String, Value>) -> BTreeMap<String, Type> {
+pub fn infer_context(context: &[(String, Json)]) -> BTreeMap<String, Type> {
     context
         .iter()
         .map(|(name, value)| {
@@ -479,21 +502,47 @@ fn storage_type(ty: &Type, dicts: &BTreeMap<Type, TokenStream>) -> TokenStream {
     }
 }
 
+/// The storage type of `ty`, through a type alias when clippy would find
+/// it too complex (its `type_complexity`: 10 per type times its depth).
+fn storage_alias(
+    ty: &Type,
+    dicts: &BTreeMap<Type, TokenStream>,
+    aliases: &mut Vec<TokenStream>,
+) -> TokenStream {
+    fn complexity(ty: &Type, depth: u32) -> u32 {
+        10 * depth
+            + match ty {
+                Type::Optional(inner) | Type::Fallible(inner) | Type::List(inner) => {
+                    complexity(inner, depth + 1)
+                }
+                Type::Either(a, b) => complexity(a, depth + 1) + complexity(b, depth + 1),
+                _ => 0,
+            }
+    }
+    let rust = storage_type(ty, dicts);
+    if complexity(ty, 1) < 200 {
+        return rust;
+    }
+    let alias = format_ident!("Field{}", aliases.len());
+    aliases.push(quote!(type #alias = #rust;));
+    quote!(#alias)
+}
+
 /// Whether a JSON value is one of `ty`'s values.
-fn accepts(ty: &Type, value: &Value) -> bool {
+fn accepts(ty: &Type, value: &Json) -> bool {
     let date = date_value(value);
     match ty {
-        Type::None => value.is_null(),
-        Type::Bool => value.is_boolean(),
-        Type::Int => value.is_i64(),
-        Type::Float => value.is_number() && !value.is_i64(),
-        Type::Str => value.is_string(),
+        Type::None => *value == Json::Null,
+        Type::Bool => matches!(value, Json::Bool(_)),
+        Type::Int => matches!(value, Json::Int(_)),
+        Type::Float => matches!(value, Json::Float(_)),
+        Type::Str => matches!(value, Json::Str(_)),
         Type::Date => date.is_some_and(|d| !d.contains('T') && !d.contains(' ')),
         Type::DateTime => date.is_some_and(|d| d.contains('T') || d.contains(' ')),
-        Type::List(_) => value.is_array(),
-        Type::Dict(_) => value.is_object() && date.is_none(),
+        Type::List(_) => matches!(value, Json::List(_)),
+        Type::Dict(_) => matches!(value, Json::Dict(_)) && date.is_none(),
         Type::Json => true,
-        Type::Optional(inner) => value.is_null() || accepts(inner, value),
+        Type::Optional(inner) => *value == Json::Null || accepts(inner, value),
         Type::Fallible(inner) => accepts(inner, value),
         Type::Either(a, b) => accepts(a, value) || accepts(b, value),
         _ => false,
@@ -502,21 +551,21 @@ fn accepts(ty: &Type, value: &Value) -> bool {
 
 /// The Rust expression of a context value of `ty` (`None`: a key the
 /// object does not have).
-fn construct(ty: &Type, value: Option<&Value>, dicts: &BTreeMap<Type, TokenStream>) -> TokenStream {
+fn construct(ty: &Type, value: Option<&Json>, dicts: &BTreeMap<Type, TokenStream>) -> TokenStream {
     let Some(value) = value else {
         return quote!(::core::option::Option::None);
     };
-    match ty {
-        Type::Fallible(inner) => {
+    match (ty, value) {
+        (Type::Fallible(inner), _) => {
             let inner = construct(inner, Some(value), dicts);
             quote!(::core::option::Option::Some(#inner))
         }
-        Type::Optional(_) if value.is_null() => quote!(::core::option::Option::None),
-        Type::Optional(inner) => {
+        (Type::Optional(_), Json::Null) => quote!(::core::option::Option::None),
+        (Type::Optional(inner), _) => {
             let inner = construct(inner, Some(value), dicts);
             quote!(::core::option::Option::Some(#inner))
         }
-        Type::Either(a, b) => {
+        (Type::Either(a, b), _) => {
             if accepts(a, value) {
                 let inner = construct(a, Some(value), dicts);
                 quote!(::djinn_runtime::template::Either::Left(#inner))
@@ -525,33 +574,22 @@ fn construct(ty: &Type, value: Option<&Value>, dicts: &BTreeMap<Type, TokenStrea
                 quote!(::djinn_runtime::template::Either::Right(#inner))
             }
         }
-        Type::Str => {
-            let text = value.as_str().unwrap_or_default();
-            quote!(::std::string::String::from(#text))
-        }
-        Type::Int => {
-            let number = proc_macro2::Literal::i64_suffixed(value.as_i64().unwrap_or_default());
+        (Type::Str, Json::Str(text)) => quote!(::std::string::String::from(#text)),
+        (Type::Int, Json::Int(number)) => {
+            let number = proc_macro2::Literal::i64_suffixed(*number);
             quote!(#number)
         }
-        Type::Float => {
-            let number = proc_macro2::Literal::f64_suffixed(value.as_f64().unwrap_or_default());
+        (Type::Float, Json::Float(number)) => {
+            let number = proc_macro2::Literal::f64_suffixed(*number);
             quote!(#number)
         }
-        Type::Bool => {
-            let flag = value.as_bool().unwrap_or_default();
-            quote!(#flag)
-        }
-        Type::None => quote!(()),
-        Type::Date | Type::DateTime => construct_date(date_value(value).unwrap_or_default()),
-        Type::List(item) => {
-            let items = value
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|v| construct(item, Some(v), dicts));
+        (Type::Bool, Json::Bool(flag)) => quote!(#flag),
+        (Type::Date | Type::DateTime, _) => construct_date(date_value(value).unwrap_or_default()),
+        (Type::List(item), Json::List(items)) => {
+            let items = items.iter().map(|v| construct(item, Some(v), dicts));
             quote!(::std::vec![#(#items),*])
         }
-        Type::Dict(entries) => {
+        (Type::Dict(entries), _) => {
             let path = dicts.get(ty).cloned().unwrap_or_else(|| quote!(()));
             let fields = entries.iter().map(|(key, ty)| {
                 let field = dict_field(key);
@@ -560,8 +598,8 @@ fn construct(ty: &Type, value: Option<&Value>, dicts: &BTreeMap<Type, TokenStrea
             });
             quote!(#path { #(#fields)* })
         }
-        Type::Json => {
-            let text = value.to_string();
+        (Type::Json, _) => {
+            let text = value.to_text();
             quote!(::djinn_runtime::serde_json::from_str(#text).unwrap_or_default())
         }
         _ => quote!(()),
@@ -595,7 +633,11 @@ fn construct_date(text: &str) -> TokenStream {
 
 /// The struct of a dict type, with what templates do with dicts: print it
 /// (Python's `repr`), test it, compare it, serialize it, its methods.
-fn dict_struct(ty: &Type, dicts: &BTreeMap<Type, TokenStream>) -> TokenStream {
+fn dict_struct(
+    ty: &Type,
+    dicts: &BTreeMap<Type, TokenStream>,
+    aliases: &mut Vec<TokenStream>,
+) -> TokenStream {
     let Type::Dict(entries) = ty else {
         return quote!();
     };
@@ -603,7 +645,10 @@ fn dict_struct(ty: &Type, dicts: &BTreeMap<Type, TokenStream>) -> TokenStream {
     let rt = quote!(::djinn_runtime::template);
     let fields: Vec<Ident> = entries.iter().map(|(key, _)| dict_field(key)).collect();
     let keys: Vec<&str> = entries.iter().map(|(key, _)| key.as_str()).collect();
-    let types = entries.iter().map(|(_, ty)| storage_type(ty, dicts));
+    let types: Vec<TokenStream> = entries
+        .iter()
+        .map(|(_, ty)| storage_alias(ty, dicts, aliases))
+        .collect();
     // A key missing from this object is left out, as Python's dict has no entry for it.
     let present: Vec<TokenStream> = entries
         .iter()
@@ -631,17 +676,15 @@ fn dict_struct(ty: &Type, dicts: &BTreeMap<Type, TokenStream>) -> TokenStream {
     } else {
         quote!(#(#present)||*)
     };
-    quote! {
-        #[derive(Clone, Debug)]
-        pub(crate) struct #name {
-            #(pub(crate) #fields: #types,)*
-        }
-
-        impl #rt::DjangoStr for #name {
-            fn write_str(&self, out: &mut ::std::string::String) {
-                self.write_repr(out);
-            }
-            fn write_repr(&self, out: &mut ::std::string::String) {
+    let (repr, py, json) = if entries.is_empty() {
+        (
+            quote!(out.push_str("{}");),
+            quote!(#rt::render::Py::Dict(::std::vec::Vec::new())),
+            quote!(#rt::render::Json::Map(::std::vec::Vec::new())),
+        )
+    } else {
+        (
+            quote! {
                 out.push('{');
                 let start = out.len();
                 #(
@@ -655,6 +698,39 @@ fn dict_struct(ty: &Type, dicts: &BTreeMap<Type, TokenStream>) -> TokenStream {
                     }
                 )*
                 out.push('}');
+            },
+            quote! {
+                let mut entries = ::std::vec::Vec::new();
+                #(
+                    if let ::core::option::Option::Some(value) = #value_refs {
+                        entries.push((::std::borrow::Cow::Borrowed(#keys), #rt::render::ToPy::to_py(value)));
+                    }
+                )*
+                #rt::render::Py::Dict(entries)
+            },
+            quote! {
+                let mut entries = ::std::vec::Vec::new();
+                #(
+                    if let ::core::option::Option::Some(value) = #value_refs {
+                        entries.push((::std::borrow::Cow::Borrowed(#keys), #rt::render::ToJson::to_json(value)));
+                    }
+                )*
+                #rt::render::Json::Map(entries)
+            },
+        )
+    };
+    quote! {
+        #[derive(Clone, Debug)]
+        pub(crate) struct #name {
+            #(pub(crate) #fields: #types,)*
+        }
+
+        impl #rt::DjangoStr for #name {
+            fn write_str(&self, out: &mut ::std::string::String) {
+                self.write_repr(out);
+            }
+            fn write_repr(&self, out: &mut ::std::string::String) {
+                #repr
             }
         }
 
@@ -664,27 +740,17 @@ fn dict_struct(ty: &Type, dicts: &BTreeMap<Type, TokenStream>) -> TokenStream {
             }
         }
 
+        impl #rt::render::Itself for #name {}
+
         impl #rt::render::ToPy for #name {
             fn to_py(&self) -> #rt::render::Py<'_> {
-                let mut entries = ::std::vec::Vec::new();
-                #(
-                    if let ::core::option::Option::Some(value) = #value_refs {
-                        entries.push((::std::borrow::Cow::Borrowed(#keys), #rt::render::ToPy::to_py(value)));
-                    }
-                )*
-                #rt::render::Py::Dict(entries)
+                #py
             }
         }
 
         impl #rt::render::ToJson for #name {
             fn to_json(&self) -> #rt::render::Json<'_> {
-                let mut entries = ::std::vec::Vec::new();
-                #(
-                    if let ::core::option::Option::Some(value) = #value_refs {
-                        entries.push((::std::borrow::Cow::Borrowed(#keys), #rt::render::ToJson::to_json(value)));
-                    }
-                )*
-                #rt::render::Json::Map(entries)
+                #json
             }
         }
 
@@ -701,10 +767,10 @@ mod tests {
     use super::*;
 
     fn types(json: &str) -> BTreeMap<String, Type> {
-        let Value::Object(map) = serde_json::from_str(json).unwrap() else {
+        let Json::Dict(entries) = serde_json::from_str(json).unwrap() else {
             panic!("not an object");
         };
-        infer_context(&map)
+        infer_context(&entries)
     }
 
     #[test]

@@ -1654,6 +1654,9 @@ impl<'a> Checker<'a> {
                 (a != Category::Any && b != Category::Any && a != Category::None && a != b)
                     .then(|| format!("`{text}` holds `{}`", element.describe(self.project)))
             }
+            // A dict contains its keys.
+            Type::Dict(_) => (!matches!(category(&left.ty), Category::Text | Category::Any))
+                .then(|| "a dict only contains its keys, which are text".to_string()),
             Type::Json
             | Type::QueryDict
             | Type::ErrorDict(_)

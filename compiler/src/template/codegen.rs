@@ -105,6 +105,7 @@ pub fn render_body(
         cycles: vec![Vec::new()],
         errors: Vec::new(),
         include_depth: 0,
+        uses_itself: false,
     };
     g.template_nodes();
     let body = g.stmts.pop().unwrap_or_default();
@@ -112,7 +113,13 @@ pub fn render_body(
     if !g.errors.is_empty() {
         return Err(g.errors);
     }
+    let itself = g.uses_itself.then(|| {
+        quote!(
+            use ::djinn_runtime::template::render::Itself as _;
+        )
+    });
     Ok(quote! {
+        #itself
         #(let mut #cycles: usize = 0;)*
         #(#body)*
     })
@@ -140,10 +147,15 @@ pub fn convert(
     let value = Val::reference(value, from.clone());
     let code = g.canon(&value, to)?;
     let stmts = g.stmts.pop().unwrap_or_default();
-    Ok(if stmts.is_empty() {
+    let itself = g.uses_itself.then(|| {
+        quote!(
+            use ::djinn_runtime::template::render::Itself as _;
+        )
+    });
+    Ok(if stmts.is_empty() && itself.is_none() {
         code
     } else {
-        quote!({ #(#stmts)* #code })
+        quote!({ #itself #(#stmts)* #code })
     })
 }
 
@@ -188,6 +200,8 @@ struct Gen<'e> {
     errors: Vec<Diagnostic>,
     /// How many includes deep the generation is (recursion guard).
     include_depth: u32,
+    /// The code calls `Itself::itself` (its trait must be in scope).
+    uses_itself: bool,
 }
 
 type Result<T> = std::result::Result<T, Box<Diagnostic>>;
@@ -208,6 +222,7 @@ impl<'e> Gen<'e> {
             cycles: vec![Vec::new()],
             errors: Vec::new(),
             include_depth: 0,
+            uses_itself: false,
         }
     }
 
@@ -238,9 +253,28 @@ impl<'e> Gen<'e> {
     /// Binds a value converted to `ty`'s canonical type (see `values`).
     fn bind_canonical(&mut self, code: TokenStream, ty: Type) -> Result<Val> {
         let local = self.fresh("v");
-        let rust = self.canonical_type(&ty)?;
+        let rust = self.canonical_type_named(&ty)?;
         self.emit(quote!(let #local: #rust = #code;));
         Ok(Val::place(quote!(#local), ty, self.arm_depth > 0))
+    }
+
+    /// The canonical type of `ty`, through a type alias when it is complex
+    /// (clippy's `type_complexity`).
+    fn canonical_type_named(&mut self, ty: &Type) -> Result<TokenStream> {
+        if values::complexity(ty, 1) < 200 {
+            return self.canonical_type(ty);
+        }
+        self.next += 1;
+        let alias = format_ident!("__DjinnT{}", self.next);
+        if values::borrows(ty) {
+            let rust = self.canonical_type_in(ty, &quote!('a))?;
+            self.emit(quote!(type #alias<'a> = #rust;));
+            Ok(quote!(#alias<'_>))
+        } else {
+            let rust = self.canonical_type(ty)?;
+            self.emit(quote!(type #alias = #rust;));
+            Ok(quote!(#alias))
+        }
     }
 
     /// Generates `f`'s statements in a new block; returns them.
@@ -498,7 +532,7 @@ impl<'e> Gen<'e> {
                 };
                 let token = self.printable_text(&token)?;
                 self.emit(
-                    quote!(::djinn_runtime::template::render::csrf_input(__djinn_out, #token);),
+                    quote!(::djinn_runtime::template::render::csrf_input(__djinn_out, #token)?;),
                 );
             }
             Node::Spaceless { body, .. } => {
@@ -541,8 +575,12 @@ impl<'e> Gen<'e> {
                 for call in filters {
                     value = self.filter(call, value, Absent::Empty, *span)?;
                 }
-                let stmt = self.print(&value)?;
-                self.emit(stmt);
+                // Django returns the filtered value as the node's output:
+                // its text, never escaped.
+                let saved = std::mem::replace(&mut self.autoescape, false);
+                let stmt = self.print(&value);
+                self.autoescape = saved;
+                self.emit(stmt?);
             }
             Node::Cycle {
                 values,
@@ -644,9 +682,17 @@ impl<'e> Gen<'e> {
         let otherwise = otherwise.map(|body| self.block_of(|g| g.nodes(body)));
         let mut code = otherwise.map(|body| quote!({ #(#body)* }));
         for (condition, body) in arms.into_iter().rev() {
-            code = Some(match code {
-                Some(rest) => quote!(if #condition { #(#body)* } else #rest),
-                None => quote!(if #condition { #(#body)* }),
+            let otherwise = code.map(|rest| quote!(else #rest));
+            // A condition computed with statements is bound first, so that
+            // the `if` tests a plain value.
+            code = Some(if has_block(&condition) {
+                let local = self.fresh("c");
+                quote!({
+                    let #local = #condition;
+                    if #local { #(#body)* } #otherwise
+                })
+            } else {
+                quote!(if #condition { #(#body)* } #otherwise)
             });
         }
         if let Some(code) = code {
@@ -746,6 +792,15 @@ impl<'e> Gen<'e> {
             CompareOp::Ge => quote!(#render::ordered(&#a, &#b, ::core::cmp::Ordering::is_ge)),
             CompareOp::In => quote!(#render::contains(&#a, &#b)),
             CompareOp::NotIn => quote!(!#render::contains(&#a, &#b)),
+            // A safe string (a literal, `|safe`) is a new object: never the same.
+            CompareOp::Is | CompareOp::IsNot if left.ty.is_safe() || right.ty.is_safe() => {
+                let same = quote!(#render::is(&#render::Py::Other, &#b));
+                if op == CompareOp::Is {
+                    same
+                } else {
+                    quote!(!#same)
+                }
+            }
             CompareOp::Is => quote!(#render::is(&#a, &#b)),
             CompareOp::IsNot => quote!(!#render::is(&#a, &#b)),
         })
@@ -1092,6 +1147,16 @@ fn children(node: &Node) -> Vec<&[Node]> {
         | Node::Filter { body, .. } => vec![body.as_slice()],
         _ => Vec::new(),
     }
+}
+
+/// Whether the tokens hold a block (statements, a closure body).
+fn has_block(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Group(group) => {
+            group.delimiter() == proc_macro2::Delimiter::Brace || has_block(&group.stream())
+        }
+        _ => false,
+    })
 }
 
 fn has_question_mark(tokens: &TokenStream) -> bool {

@@ -393,7 +393,7 @@ pub(super) fn apply(
         }
         "unordered_list" => {
             let element = list_input(input)?;
-            if !printable(element.strip()) && !matches!(element.strip(), Type::List(_)) {
+            if !nestable(&element) {
                 return Err(FilterProblem::BadInput(
                     "a list of values that print as text",
                 ));
@@ -502,12 +502,24 @@ fn has_length(input: &Type) -> bool {
     }
 }
 
+/// An item of `unordered_list`: a value that prints as text, or a list of
+/// such items (the sublist of the item before it).
+fn nestable(ty: &Type) -> bool {
+    match ty {
+        Type::Optional(inner) | Type::Fallible(inner) => nestable(inner),
+        Type::Either(a, b) => nestable(a) && nestable(b),
+        Type::List(item) => nestable(item),
+        other => printable(other),
+    }
+}
+
 fn serializable(ty: &Type) -> bool {
     match ty {
         Type::Optional(inner) | Type::Fallible(inner) => serializable(inner),
         Type::Either(a, b) => serializable(a) && serializable(b),
         Type::List(item) => serializable(item),
         Type::Tuple(items) => items.iter().all(serializable),
+        Type::Dict(entries) => entries.iter().all(|(_, value)| serializable(value)),
         Type::Str
         | Type::SafeStr
         | Type::Int

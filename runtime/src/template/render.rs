@@ -53,6 +53,11 @@ static NO_LOOP: ForLoop<'static> = ForLoop {
 };
 
 impl<'a> ForLoop<'a> {
+    /// `forloop.counter0`: the position from 0.
+    pub fn counter0(&self) -> usize {
+        self.counter0
+    }
+
     /// `forloop.counter`: the position from 1.
     pub fn counter(&self) -> usize {
         self.counter0 + 1
@@ -423,13 +428,23 @@ pub fn contains(item: &Py<'_>, container: &Py<'_>) -> bool {
 }
 
 /// Python's `left is right` for the values a template can name: `None`,
-/// `True`, `False` and CPython's cached small integers are the same object
-/// whenever they are equal; any other two values are distinct objects.
+/// `True`, `False`, CPython's cached small integers and its one-character
+/// Latin-1 and empty strings are the same object whenever they are equal;
+/// any other two values are distinct objects.
 pub fn is(left: &Py<'_>, right: &Py<'_>) -> bool {
     match (left, right) {
         (Py::None, Py::None) => true,
         (Py::Bool(a), Py::Bool(b)) => a == b,
         (Py::Int(a), Py::Int(b)) => a == b && (-5..=256).contains(a),
+        (Py::Str(a), Py::Str(b)) => {
+            let mut chars = a.chars();
+            a == b
+                && match (chars.next(), chars.next()) {
+                    (None, _) => true,
+                    (Some(c), None) => u32::from(c) < 256,
+                    _ => false,
+                }
+        }
         _ => false,
     }
 }
@@ -591,6 +606,20 @@ impl<T: Copy, V: Copied<T> + ?Sized> Copied<T> for &V {
 pub fn copy<T: Copy, V: Copied<T> + ?Sized>(value: &V) -> T {
     value.copied()
 }
+
+/// A reference to the value itself, reached through any number of
+/// references by method-call auto-deref: how generated code gives values
+/// held by reference one type (`&Value`, `&ForLoop`, a struct).
+pub trait Itself {
+    /// The value.
+    fn itself(&self) -> &Self {
+        self
+    }
+}
+
+impl Itself for serde_json::Value {}
+
+impl Itself for ForLoop<'_> {}
 
 /// Text copied out of a value that is about to go out of scope.
 pub fn owned_text<'a, T: IntoText<'a>>(value: T) -> Cow<'static, str> {
@@ -1279,15 +1308,25 @@ pub fn static_url(prefix: &str, path: &str) -> String {
 }
 
 /// `{% csrf_token %}`: the hidden input with the token, escaped; nothing
-/// for an empty token or Django's `NOTPROVIDED`.
-pub fn csrf_input<T: DjangoStr + ?Sized>(out: &mut String, token: &T) {
+/// for an empty token. Django 6 fails on its `NOTPROVIDED` token (its
+/// `format_html("")` raises), and so does this.
+pub fn csrf_input<T: DjangoStr + ?Sized>(
+    out: &mut String,
+    token: &T,
+) -> Result<(), super::FilterError> {
     let token = token.django_str();
-    if token.is_empty() || token == "NOTPROVIDED" {
-        return;
+    if token == "NOTPROVIDED" {
+        return Err(super::FilterError::new(
+            "TypeError",
+            "args or kwargs must be provided.",
+        ));
     }
-    out.push_str("<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"");
-    escape_into(out, &token);
-    out.push_str("\">");
+    if !token.is_empty() {
+        out.push_str("<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"");
+        escape_into(out, &token);
+        out.push_str("\">");
+    }
+    Ok(())
 }
 
 // ── json_script ─────────────────────────────────────────────────────────────

@@ -639,26 +639,50 @@ impl<'e> Gen<'e> {
         }
     }
 
-    /// `yesno`: the choice for the value's truth, or for `None`.
-    fn yesno(&mut self, input: &Val, arg: Option<&Arg>, absent: Absent) -> Result<Val> {
-        let reference = input.reference_expr();
-        let value = match &input.ty {
+    /// `yesno`'s view of a value: `None` for Python's `None`, else its
+    /// truth (a failed lookup is `""` where printed, `None` in `{% if %}`).
+    fn yesno_value(&mut self, input: &Val, absent: Absent) -> Result<TokenStream> {
+        Ok(match &input.ty {
             Type::None => quote!(::core::option::Option::None),
             Type::Optional(inner) | Type::Fallible(inner) => {
                 let x = self.fresh("x");
-                let truth = self.truth(&input.inner(&x, (**inner).clone()))?;
-                if matches!(input.ty, Type::Fallible(_)) && absent == Absent::Empty {
-                    let place = input.place_expr();
-                    quote!(::core::option::Option::Some(#place.as_ref().is_some_and(|#x| #truth)))
+                let inner_value = input.inner(&x, (**inner).clone());
+                let inner_code = self.yesno_value(&inner_value, absent)?;
+                let failed_lookup =
+                    matches!(input.ty, Type::Fallible(_)) && absent == Absent::Empty;
+                let missing = if failed_lookup {
+                    quote!(::core::option::Option::Some(false))
                 } else {
-                    quote!(#reference.as_ref().map(|#x| #truth))
+                    quote!(::core::option::Option::None)
+                };
+                let reference = input.reference_expr();
+                if !failed_lookup && !inner.may_be_absent() && **inner != Type::None {
+                    let truth = self.truth(&inner_value)?;
+                    let place = input.place_expr();
+                    let generic = quote!(::djinn_runtime::template::Truthy::is_truthy(#x));
+                    return Ok(if truth.to_string() == generic.to_string() {
+                        quote!(#place.as_ref().map(::djinn_runtime::template::Truthy::is_truthy))
+                    } else {
+                        quote!(#place.as_ref().map(|#x| #truth))
+                    });
+                }
+                quote! {
+                    match #reference {
+                        ::core::option::Option::Some(#x) => #inner_code,
+                        ::core::option::Option::None => #missing,
+                    }
                 }
             }
             _ => {
                 let truth = self.truth(input)?;
                 quote!(::core::option::Option::Some(#truth))
             }
-        };
+        })
+    }
+
+    /// `yesno`: the choice for the value's truth, or for `None`.
+    fn yesno(&mut self, input: &Val, arg: Option<&Arg>, absent: Absent) -> Result<Val> {
+        let value = self.yesno_value(input, absent)?;
         let choices = match arg {
             Some(arg) => {
                 let text = arg.text();

@@ -239,6 +239,7 @@ impl<'e> Gen<'e> {
                     Val::place(quote!(#local), ty.clone(), self.arm_depth > 0)
                 }
             }
+            (Type::List(_), Lookup::Index(0)) => self.bind(quote!(#place.first()), ty.clone()),
             (Type::List(_), Lookup::Index(i)) => self.bind(quote!(#place.get(#i)), ty.clone()),
             (Type::Str | Type::SafeStr, Lookup::Index(i)) => {
                 self.bind(quote!(#rt::render::char_at(#reference, #i)), ty.clone())
