@@ -110,10 +110,11 @@ pub fn compile_cases(cases: &[Case], runtime_path: &str) -> CasesProgram {
     for case in cases {
         let module = format_ident!("case_{:04}", modules.len());
         match compile_case(case) {
-            Ok(tokens) => {
-                program
-                    .files
-                    .insert(format!("src/{module}.rs"), rust_file(tokens));
+            Ok(compiled) => {
+                program.files.insert(
+                    format!("src/{module}.rs"),
+                    rust_file(case_module(case, compiled)),
+                );
                 modules.push((module, case.name.clone()));
                 program.outcomes.push((case.name.clone(), Ok(())));
             }
@@ -167,7 +168,7 @@ fn main_rs(modules: &[(Ident, String)]) -> TokenStream {
     let declarations = modules.iter().map(|(module, _)| quote!(mod #module;));
     let entries = modules
         .iter()
-        .map(|(module, _)| quote!(#module::render as Render));
+        .map(|(module, _)| quote!(#module::run as Render));
     quote! {
         //! Renders every compiled case and prints one JSON line per case:
         //! `{"output": …}` or `{"error": …}`, in order.
@@ -201,7 +202,49 @@ fn main_rs(modules: &[(Ident, String)]) -> TokenStream {
 /// The settings every case is checked with.
 const SETTINGS: &str = "[project]\nname = \"cases\"\n";
 
-fn compile_case(case: &Case) -> Result<TokenStream, String> {
+/// A case's templates compiled against its context's types.
+#[derive(Clone, Debug)]
+pub struct CompiledCase {
+    /// The items of a module: the structs of the context's dicts, `pub
+    /// struct Context` (a field per context name, named by
+    /// [`dict_field`]) and `pub fn render(context: &Context, out: &mut
+    /// String) -> Result<(), FilterError>`, the compiled `main` template.
+    pub items: TokenStream,
+    /// A `Context { … }` expression holding the case's values.
+    pub context: TokenStream,
+}
+
+impl CompiledCase {
+    /// The items as the text of a Rust file (formatted), for a crate that
+    /// includes them in a module of its own.
+    pub fn module_text(&self) -> String {
+        rust_file(self.items.clone())
+    }
+}
+
+/// The module of one case in the program: its items and `run`, which
+/// renders the case's context.
+fn case_module(case: &Case, compiled: CompiledCase) -> TokenStream {
+    let doc = format!("Case `{}`.", case.name);
+    let CompiledCase { items, context } = compiled;
+    quote! {
+        #![doc = #doc]
+        // The context is the case's data: a float near π is not a constant,
+        // and values the template does not use are still part of it.
+        #![allow(clippy::approx_constant, dead_code)]
+
+        #items
+
+        /// Renders the case.
+        pub fn run(out: &mut ::std::string::String) -> ::core::result::Result<(), ::djinn_runtime::template::FilterError> {
+            render(&#context, out)
+        }
+    }
+}
+
+/// Checks a case's templates against the types of its context and compiles
+/// `main`; the rendered diagnostics when djinn rejects them.
+pub fn compile_case(case: &Case) -> Result<CompiledCase, String> {
     let mut builder = ProjectInput::builder().settings(SETTINGS);
     for (name, text) in &case.templates {
         builder = builder.template(name, text);
@@ -276,7 +319,7 @@ fn compile_case(case: &Case) -> Result<TokenStream, String> {
         .map(|(name, ty)| {
             let field = dict_field(name);
             let rust = storage_alias(ty, &dicts, &mut aliases);
-            quote!(#field: #rust,)
+            quote!(pub #field: #rust,)
         })
         .collect();
     let values = context.iter().map(|(name, ty)| {
@@ -292,27 +335,27 @@ fn compile_case(case: &Case) -> Result<TokenStream, String> {
         );
         quote!(#field: #value,)
     });
-    let doc = format!("Case `{}`.", case.name);
-    Ok(quote! {
-        #![doc = #doc]
-        // The context is the case's data: a float near π is not a constant,
-        // and values the template does not use are still part of it.
-        #![allow(clippy::approx_constant, dead_code)]
+    Ok(CompiledCase {
+        items: quote! {
+            #(#aliases)*
 
-        #(#aliases)*
+            #(#structs)*
 
-        #(#structs)*
+            /// The context: one field per name.
+            pub struct Context {
+                #(#fields)*
+            }
 
-        struct Context {
-            #(#fields)*
-        }
-
-        /// Renders the case's `main` template with its context.
-        pub fn render(__djinn_out: &mut ::std::string::String) -> ::core::result::Result<(), ::djinn_runtime::template::FilterError> {
-            let __djinn_context = Context { #(#values)* };
-            #body
-            ::core::result::Result::Ok(())
-        }
+            /// Renders the `main` template with `context` into `out`.
+            pub fn render(
+                __djinn_context: &Context,
+                __djinn_out: &mut ::std::string::String,
+            ) -> ::core::result::Result<(), ::djinn_runtime::template::FilterError> {
+                #body
+                ::core::result::Result::Ok(())
+            }
+        },
+        context: quote!(Context { #(#values)* }),
     })
 }
 
@@ -658,14 +701,28 @@ fn dict_struct(
             _ => quote!(true),
         })
         .collect();
-    let value_refs: Vec<TokenStream> = entries
-        .iter()
-        .zip(&fields)
-        .map(|((_, ty), field)| match ty {
-            Type::Fallible(_) => quote!(self.#field.as_ref()),
-            _ => quote!(::core::option::Option::Some(&self.#field)),
-        })
-        .collect();
+    // Code run with `key` and `value` bound to each present entry.
+    let each = |body: TokenStream| -> Vec<TokenStream> {
+        entries
+            .iter()
+            .zip(&fields)
+            .zip(&keys)
+            .map(|(((_, ty), field), key)| match ty {
+                Type::Fallible(_) => quote! {
+                    if let ::core::option::Option::Some(value) = &self.#field {
+                        let key = #key;
+                        #body
+                    }
+                },
+                _ => quote! {
+                    {
+                        let (key, value) = (#key, &self.#field);
+                        #body
+                    }
+                },
+            })
+            .collect()
+    };
     let truth = if entries
         .iter()
         .any(|(_, ty)| !matches!(ty, Type::Fallible(_)))
@@ -683,46 +740,44 @@ fn dict_struct(
             quote!(#rt::render::Json::Map(::std::vec::Vec::new())),
         )
     } else {
+        let repr = each(quote! {
+            if out.len() > start {
+                out.push_str(", ");
+            }
+            #rt::display::write_str_repr(out, key);
+            out.push_str(": ");
+            #rt::DjangoStr::write_repr(value, out);
+        });
+        let py = each(quote! {
+            entries.push((::std::borrow::Cow::Borrowed(key), #rt::render::ToPy::to_py(value)));
+        });
+        let json = each(quote! {
+            entries.push((::std::borrow::Cow::Borrowed(key), #rt::render::ToJson::to_json(value)));
+        });
         (
             quote! {
                 out.push('{');
                 let start = out.len();
-                #(
-                    if let ::core::option::Option::Some(value) = #value_refs {
-                        if out.len() > start {
-                            out.push_str(", ");
-                        }
-                        #rt::display::write_str_repr(out, #keys);
-                        out.push_str(": ");
-                        #rt::DjangoStr::write_repr(value, out);
-                    }
-                )*
+                #(#repr)*
                 out.push('}');
             },
             quote! {
                 let mut entries = ::std::vec::Vec::new();
-                #(
-                    if let ::core::option::Option::Some(value) = #value_refs {
-                        entries.push((::std::borrow::Cow::Borrowed(#keys), #rt::render::ToPy::to_py(value)));
-                    }
-                )*
+                #(#py)*
                 #rt::render::Py::Dict(entries)
             },
             quote! {
                 let mut entries = ::std::vec::Vec::new();
-                #(
-                    if let ::core::option::Option::Some(value) = #value_refs {
-                        entries.push((::std::borrow::Cow::Borrowed(#keys), #rt::render::ToJson::to_json(value)));
-                    }
-                )*
+                #(#json)*
                 #rt::render::Json::Map(entries)
             },
         )
     };
     quote! {
+        /// A dict of the context.
         #[derive(Clone, Debug)]
-        pub(crate) struct #name {
-            #(pub(crate) #fields: #types,)*
+        pub struct #name {
+            #(pub #fields: #types,)*
         }
 
         impl #rt::DjangoStr for #name {

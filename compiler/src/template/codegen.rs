@@ -106,6 +106,7 @@ pub fn render_body(
         errors: Vec::new(),
         include_depth: 0,
         uses_itself: false,
+        static_bytes: 0,
     };
     g.template_nodes();
     let body = g.stmts.pop().unwrap_or_default();
@@ -118,8 +119,12 @@ pub fn render_body(
             use ::djinn_runtime::template::render::Itself as _;
         )
     });
+    // The static text and as much again for values: usually one allocation.
+    let reserve = g.static_bytes * 2;
+    let reserve = (reserve > 0).then(|| quote!(__djinn_out.reserve(#reserve);));
     Ok(quote! {
         #itself
+        #reserve
         #(let mut #cycles: usize = 0;)*
         #(#body)*
     })
@@ -202,6 +207,8 @@ struct Gen<'e> {
     include_depth: u32,
     /// The code calls `Itself::itself` (its trait must be in scope).
     uses_itself: bool,
+    /// The bytes of static text written (the buffer is reserved for them).
+    static_bytes: usize,
 }
 
 type Result<T> = std::result::Result<T, Box<Diagnostic>>;
@@ -223,6 +230,7 @@ impl<'e> Gen<'e> {
             errors: Vec::new(),
             include_depth: 0,
             uses_itself: false,
+            static_bytes: 0,
         }
     }
 
@@ -319,6 +327,7 @@ impl<'e> Gen<'e> {
     }
 
     fn push_text(&mut self, text: &str) {
+        self.static_bytes += text.len();
         let mut chars = text.chars();
         match (chars.next(), chars.next()) {
             (None, _) => {}
@@ -652,11 +661,8 @@ impl<'e> Gen<'e> {
         {
             return self.block_super(*span);
         }
-        let stmts = self.block_of(|g| match g.expr(expr, Absent::Empty) {
-            Ok(value) => match g.print(&value) {
-                Ok(stmt) => g.emit(stmt),
-                Err(error) => g.fail(*error),
-            },
+        let stmts = self.block_of(|g| match g.print_filtered(expr) {
+            Ok(stmt) => g.emit(stmt),
             Err(error) => g.fail(*error),
         });
         match stmts.as_slice() {
@@ -664,6 +670,46 @@ impl<'e> Gen<'e> {
             _ => self.emit(quote!({ #(#stmts)* })),
         }
         Ok(())
+    }
+
+    /// The statements printing `expr`. A final `escape` or `force_escape`
+    /// writes the escaped text straight into the buffer instead of making
+    /// an escaped copy first (numbers and booleans need no escaping).
+    fn print_filtered(&mut self, expr: &'e FilterExpr) -> Result<TokenStream> {
+        let rt = quote!(::djinn_runtime::template);
+        if let Some((last, before)) = expr.filters.split_last()
+            && matches!(last.name.name.as_str(), "escape" | "force_escape")
+        {
+            let mut value = self.operand(&expr.base)?;
+            for call in before {
+                value = self.filter(call, value, Absent::Empty, expr.span)?;
+            }
+            let force = last.name.name == "force_escape";
+            let reference = value.reference_expr();
+            match &value.ty {
+                Type::Int => {
+                    return Ok(quote!(#rt::render::write_int(__djinn_out, #reference);));
+                }
+                Type::Bool | Type::Float => {
+                    return Ok(quote!(#rt::DjangoStr::write_str(#reference, __djinn_out);));
+                }
+                Type::Str => {
+                    return Ok(quote!(#rt::render::escape_text(__djinn_out, #reference);));
+                }
+                Type::SafeStr if force => {
+                    return Ok(quote!(#rt::render::escape_text(__djinn_out, #reference);));
+                }
+                Type::SafeStr => {
+                    return Ok(quote!(#rt::render::push_text(__djinn_out, #reference);));
+                }
+                _ => {
+                    let value = self.filter(last, value, Absent::Empty, expr.span)?;
+                    return self.print(&value);
+                }
+            }
+        }
+        let value = self.expr(expr, Absent::Empty)?;
+        self.print(&value)
     }
 
     // ── if ──────────────────────────────────────────────────────────────────

@@ -1130,7 +1130,44 @@ pub fn parse_py_float(text: &str) -> Option<f64> {
 
 // ── text output ─────────────────────────────────────────────────────────────
 
+/// Which replacement each byte has when escaped (index into `ENTITIES`).
+static ESCAPES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'&' as usize] = 1;
+    table[b'<' as usize] = 2;
+    table[b'>' as usize] = 3;
+    table[b'"' as usize] = 4;
+    table[b'\'' as usize] = 5;
+    table
+};
+
+const ENTITIES: [&str; 6] = ["", "&amp;", "&lt;", "&gt;", "&quot;", "&#x27;"];
+
+/// Appends text escaped as Django's `escape` does (`& < > " '`), straight
+/// from the value's text: what `{{ value }}` writes for text.
+#[inline]
+pub fn escape_text<T: AsRef<str> + ?Sized>(out: &mut String, value: &T) {
+    let text = value.as_ref();
+    let mut copied = 0;
+    for (index, &byte) in text.as_bytes().iter().enumerate() {
+        let entity = ESCAPES[usize::from(byte)];
+        if entity != 0 {
+            out.push_str(&text[copied..index]);
+            out.push_str(ENTITIES[usize::from(entity)]);
+            copied = index + 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+}
+
+/// Appends text as it is (safe text, or text with autoescaping off).
+#[inline]
+pub fn push_text<T: AsRef<str> + ?Sized>(out: &mut String, value: &T) {
+    out.push_str(value.as_ref());
+}
+
 /// Appends an integer's digits.
+#[inline]
 pub fn write_int<T: AsInt + ?Sized>(out: &mut String, value: &T) {
     let mut buffer = itoa::Buffer::new();
     out.push_str(buffer.format(value.as_int()));
@@ -1533,6 +1570,16 @@ mod tests {
         assert!(!contains(&1_i64.to_py(), &"1".to_py()));
         assert!(is(&5_i64.to_py(), &5_i64.to_py()));
         assert!(!is(&500_i64.to_py(), &500_i64.to_py()));
+    }
+
+    #[test]
+    fn escapes_like_django() {
+        let mut out = String::new();
+        escape_text(&mut out, "<a href=\"x\">Tom & 'Jerry'</a> é");
+        assert_eq!(
+            out,
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#x27;Jerry&#x27;&lt;/a&gt; é"
+        );
     }
 
     #[test]

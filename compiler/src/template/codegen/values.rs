@@ -385,12 +385,8 @@ impl Gen<'_> {
         let reference = value.reference_expr();
         let escape = self.autoescape;
         Ok(match &value.ty {
-            Type::Str if escape => {
-                quote!(#rt::escape_into(__djinn_out, &#rt::DjangoStr::django_str(#reference));)
-            }
-            Type::Str | Type::SafeStr => {
-                quote!(__djinn_out.push_str(&#rt::DjangoStr::django_str(#reference));)
-            }
+            Type::Str if escape => quote!(#rt::render::escape_text(__djinn_out, #reference);),
+            Type::Str | Type::SafeStr => quote!(#rt::render::push_text(__djinn_out, #reference);),
             Type::Int => quote!(#rt::render::write_int(__djinn_out, #reference);),
             // Their text never has a character to escape.
             Type::Float | Type::Bool | Type::Date | Type::DateTime | Type::Decimal | Type::Uuid => {
