@@ -216,7 +216,7 @@ pub fn generate(
     );
     files.insert(
         "src/templates.rs".to_string(),
-        rust::file(templates::generate(project, &plans)),
+        rust::file(templates::generate(output, &plans)?),
     );
     files.insert(
         "src/__djinn/mod.rs".to_string(),

@@ -1,22 +1,47 @@
-//! `src/templates.rs`: the page each HTML view renders — for now, a plain
-//! page listing the view's context.
+//! `src/templates.rs`: the page each HTML view renders, its Django
+//! template compiled to Rust.
 //!
-//! Input: the view plans. Output: `render_<view>(context, out)` for every
-//! HTML view. Compiling the Django templates themselves is the template
-//! code generator's job; until it exists, each page is a clearly labelled
-//! table of the context values (escaped), so that every route of a project
-//! answers with its real data. The functions' signature is the interface
-//! the template code generator fills in.
+//! Input: the checked project (its templates and [`TemplateChecks`]) and
+//! the view plans. Output: `render_<view>(context, out)` for every HTML
+//! view, returning the error a filter raised; the body is
+//! [`crate::template::codegen`]'s. This module says where each name the
+//! template sees lives in the view's context struct (`crate::context`).
 
 use super::names::{plain, snake};
-use super::views::{Body, ViewPlan};
-use crate::check::ir::{GenericKind, Project};
+use super::views::{Body, EntryValue, ViewPlan};
+use crate::CheckOutput;
+use crate::check::ir::{GenericKind, Shape, ViewKind};
+use crate::diagnostics::Diagnostic;
+use crate::template::codegen::{
+    ContextField, RenderEnv, UrlFunctions, model_impls, view_render_function,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
+use std::collections::BTreeMap;
 
-/// The module's tokens.
-pub(super) fn generate(project: &Project, plans: &[ViewPlan]) -> TokenStream {
-    let functions: Vec<TokenStream> = plans.iter().filter_map(|plan| {
+/// The module's tokens, or the diagnostics of templates that cannot be
+/// compiled.
+pub(super) fn generate(
+    output: &CheckOutput,
+    plans: &[ViewPlan],
+) -> Result<TokenStream, Vec<Diagnostic>> {
+    let project = &output.project;
+    let dicts = BTreeMap::new();
+    let env = RenderEnv {
+        project,
+        templates: &output.templates,
+        checks: &output.template_checks,
+        static_url: &output.settings.static_files.url,
+        dicts: &dicts,
+        models: quote!(crate::models),
+        urls: Some(UrlFunctions {
+            module: quote!(crate::urls),
+            functions: super::urls::reverse_names(project),
+        }),
+    };
+    let mut functions = Vec::new();
+    let mut errors = Vec::new();
+    for plan in plans {
         let Body::Page {
             kind,
             entries,
@@ -25,73 +50,84 @@ pub(super) fn generate(project: &Project, plans: &[ViewPlan]) -> TokenStream {
             ..
         } = &plan.body
         else {
-            return None;
+            continue;
+        };
+        let Some(page) = output.template_checks.views.get(&plan.id) else {
+            continue;
         };
         let view = project.view(plan.id);
-        let render = plain(&format!("render_{}", snake(&view.name)));
-        let mut rows = Vec::new();
-        match kind {
-            Some(GenericKind::List) => {
-                rows.push(quote!(("object_list", ::std::format!("{:#?}", context.object_list))));
-                rows.push(quote!(("page_obj", ::std::format!("{:#?}", context.page_obj))));
-                rows.push(quote!(("is_paginated", ::std::format!("{:#?}", context.is_paginated))));
+        let at = |member: &str| {
+            let member = super::names::ident(member);
+            quote!(__djinn_context.#member)
+        };
+        let mut fields = BTreeMap::new();
+        if let (Some(kind), ViewKind::Generic(generic)) = (kind, &view.kind) {
+            let alias = project.model(generic.model).name.to_lowercase();
+            match kind {
+                GenericKind::List => {
+                    fields.insert("object_list".into(), ContextField::Value(at("object_list")));
+                    fields.insert(
+                        format!("{alias}_list"),
+                        ContextField::Value(at("object_list")),
+                    );
+                    fields.insert(
+                        "is_paginated".into(),
+                        ContextField::Value(at("is_paginated")),
+                    );
+                    if generic.paginate.is_some() {
+                        fields.insert("page_obj".into(), ContextField::Value(at("page_obj")));
+                        fields.insert("paginator".into(), ContextField::Present(at("paginator")));
+                    } else {
+                        fields.insert("page_obj".into(), ContextField::Value(quote!(())));
+                        fields.insert("paginator".into(), ContextField::Value(quote!(())));
+                    }
+                }
+                _ => {
+                    fields.insert("object".into(), ContextField::Value(at("object")));
+                    fields.insert(alias, ContextField::Value(at("object")));
+                }
             }
-            Some(_) => rows.push(quote!(("object", ::std::format!("{:#?}", context.object)))),
-            None => {}
         }
         for entry in entries {
-            let name = &entry.name;
-            let member = super::names::ident(name);
-            rows.push(quote!((#name, ::std::format!("{:#?}", context.#member))));
+            // A single row the template sees as always there is held as an `Option`.
+            let optional_row = matches!(
+                &entry.value,
+                EntryValue::Query(query) if matches!(query.shape, Shape::One | Shape::Optional)
+            );
+            let seen_absent = page
+                .context
+                .get(&entry.name)
+                .is_some_and(|ty| ty.may_be_absent());
+            let place = at(&entry.name);
+            let field = if optional_row && !seen_absent {
+                ContextField::Present(place)
+            } else {
+                ContextField::Value(place)
+            };
+            fields.insert(entry.name.clone(), field);
         }
-        let unused = rows.is_empty().then(|| quote!(let _ = context;));
-        let title = format!("{} — {template}", view.name);
-        let note = format!(
-            "djinn does not compile templates yet: this page lists the context that `{template}` receives."
-        );
-        let doc = format!("The page of the `{}` view (`{template}`).", view.name);
-        let doc_attr = super::names::doc(&doc);
-        Some(quote! {
-            #doc_attr
-            pub fn #render(context: &crate::context::#context, out: &mut ::std::string::String) {
-                #unused
-                let rows: &[(&str, ::std::string::String)] = &[#(#rows),*];
-                page(#title, #note, rows, out);
-            }
-        })
-    }).collect();
-    if functions.is_empty() {
-        return quote! {
-            //! The page of each HTML view (the project has none).
-        };
+        let render = plain(&format!("render_{}", snake(&view.name)));
+        let doc = format!(" The page of the `{}` view (`{template}`).", view.name);
+        let context = quote!(crate::context::#context);
+        match view_render_function(&env, page.rendering, &render, &doc, &context, &fields) {
+            Ok(function) => functions.push(function),
+            Err(diagnostics) => errors.extend(diagnostics),
+        }
     }
-    quote! {
-        //! The page of each HTML view.
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if functions.is_empty() {
+        return Ok(quote! {
+            //! The page of each HTML view (the project has none).
+        });
+    }
+    let impls = model_impls(&env);
+    Ok(quote! {
+        //! The page of each HTML view: its template, compiled.
 
         #(#functions)*
 
-        /// A labelled page with one table row per context value.
-        fn page(
-            title: &str,
-            note: &str,
-            rows: &[(&str, ::std::string::String)],
-            out: &mut ::std::string::String,
-        ) {
-            out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
-            ::djinn_runtime::template::escape_into(out, title);
-            out.push_str("</title>\n</head>\n<body>\n<h1>");
-            ::djinn_runtime::template::escape_into(out, title);
-            out.push_str("</h1>\n<p class=\"djinn-note\">");
-            ::djinn_runtime::template::escape_into(out, note);
-            out.push_str("</p>\n<table>\n<tr><th>name</th><th>value</th></tr>\n");
-            for (name, value) in rows {
-                out.push_str("<tr><td>");
-                ::djinn_runtime::template::escape_into(out, name);
-                out.push_str("</td><td><pre>");
-                ::djinn_runtime::template::escape_into(out, value);
-                out.push_str("</pre></td></tr>\n");
-            }
-            out.push_str("</table>\n</body>\n</html>\n");
-        }
-    }
+        #impls
+    })
 }

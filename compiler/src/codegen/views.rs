@@ -1323,7 +1323,8 @@ impl ViewCx<'_, '_> {
                 #(#fields)*
             };
             let mut __djinn_out = ::std::string::String::new();
-            crate::templates::#render(&__djinn_context, &mut __djinn_out);
+            crate::templates::#render(&__djinn_context, &mut __djinn_out)
+                .map_err(::djinn_runtime::HttpError::internal)?;
             ::core::result::Result::Ok(::djinn_runtime::Response::html(__djinn_out))
         }
     }

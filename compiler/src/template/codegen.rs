@@ -73,9 +73,10 @@ pub struct UrlFunctions {
 }
 
 /// The statements rendering `rendering` into `__djinn_out`. `context` gives,
-/// for every name of the rendering's scope, a place expression of its value
+/// for the names of the rendering's scope, a place expression of each value
 /// (`__djinn_context.title`), of a Rust type that holds values of the
-/// name's [`Type`] (see the `values` module).
+/// name's [`Type`] (see the `values` module); a template using a name
+/// missing there is not compiled.
 pub fn render_body(
     env: &RenderEnv<'_>,
     rendering: RenderingId,
@@ -83,14 +84,11 @@ pub fn render_body(
 ) -> std::result::Result<TokenStream, Vec<Diagnostic>> {
     let walked = env.checks.rendering(rendering);
     let mut frame = Vec::new();
+    // A name without a value cannot be used (using it is an error below).
     for (name, ty) in &walked.scope {
-        let Some(expr) = context.get(name) else {
-            return Err(vec![*internal(
-                Span::default(),
-                format!("no value is given for the context name `{name}`"),
-            )]);
-        };
-        frame.push((name.clone(), Val::place(expr.clone(), ty.clone(), false)));
+        if let Some(expr) = context.get(name) {
+            frame.push((name.clone(), Val::place(expr.clone(), ty.clone(), false)));
+        }
     }
     let mut g = Gen {
         env,
@@ -162,6 +160,163 @@ pub fn convert(
     } else {
         quote!({ #itself #(#stmts)* #code })
     })
+}
+
+/// How a view's context struct holds a name its template sees.
+#[derive(Clone, Debug)]
+pub enum ContextField {
+    /// The value, at a place (`__djinn_context.title`).
+    Value(TokenStream),
+    /// An `Option` of the value that always holds one when the page is
+    /// rendered (`paginator` of a paginated list).
+    Present(TokenStream),
+}
+
+/// A view's render function: `pub fn <name>(__djinn_context: &<context>,
+/// __djinn_out: &mut String) -> Result<(), FilterError>`, writing the page
+/// of `rendering`. `fields` says where the context struct holds each name;
+/// `page_obj` is read with `object_list` (the page's rows); `user`,
+/// `perms`, `messages` and `csrf_token` are those of a request without a
+/// signed-in user (the runtime has no sessions yet): the anonymous user,
+/// no permissions, no messages, no token.
+pub fn view_render_function(
+    env: &RenderEnv<'_>,
+    rendering: RenderingId,
+    name: &Ident,
+    doc: &str,
+    context: &TokenStream,
+    fields: &BTreeMap<String, ContextField>,
+) -> std::result::Result<TokenStream, Vec<Diagnostic>> {
+    let rt = quote!(::djinn_runtime::template);
+    let walked = env.checks.rendering(rendering);
+    let mut read = std::collections::BTreeSet::new();
+    names_read(env.checks, rendering, &mut read, &mut Vec::new());
+    let mut preamble = Vec::new();
+    let mut places = BTreeMap::new();
+    for (index, (name, ty)) in walked.scope.iter().enumerate() {
+        // Values made for the page only when a template reads them (the
+        // `{% csrf_token %}` tag reads its token without naming it).
+        if !read.contains(name) && name != "csrf_token" {
+            continue;
+        }
+        let local = format_ident!("__djinn_name{}", index);
+        let place = match (name.as_str(), ty, fields.get(name)) {
+            ("page_obj", Type::Page(_), Some(ContextField::Value(page))) => {
+                let Some(ContextField::Value(rows)) = fields.get("object_list") else {
+                    continue;
+                };
+                preamble.push(quote! {
+                    let #local = #rt::context::PageOf::new(#page.as_ref(), &#rows)?;
+                });
+                quote!(#local)
+            }
+            (_, _, Some(ContextField::Value(place))) => place.clone(),
+            (_, _, Some(ContextField::Present(place))) => {
+                preamble.push(quote!(let #local = #rt::context::loaded(#place.as_ref())?;));
+                quote!(#local)
+            }
+            ("user", Type::User, None) => {
+                preamble.push(quote!(let #local = #rt::context::User::anonymous();));
+                quote!(#local)
+            }
+            ("perms", Type::Perms, None) => {
+                preamble.push(quote!(let #local = #rt::context::Perms::default();));
+                quote!(#local)
+            }
+            ("messages", Type::Messages, None) => {
+                preamble.push(quote! {
+                    let #local: ::std::vec::Vec<#rt::context::Message> = ::std::vec::Vec::new();
+                });
+                quote!(#local)
+            }
+            ("csrf_token", Type::Str, None) => {
+                preamble.push(quote!(let #local = "";));
+                quote!(#local)
+            }
+            _ => continue,
+        };
+        places.insert(name.clone(), place);
+    }
+    let body = render_body(env, rendering, &places)?;
+    Ok(quote! {
+        #[doc = #doc]
+        pub fn #name(
+            __djinn_context: &#context,
+            __djinn_out: &mut ::std::string::String,
+        ) -> ::core::result::Result<(), #rt::FilterError> {
+            #(#preamble)*
+            #body
+            ::core::result::Result::Ok(())
+        }
+    })
+}
+
+/// The context names a rendering and the templates it includes read.
+fn names_read(
+    checks: &TemplateChecks,
+    rendering: RenderingId,
+    read: &mut std::collections::BTreeSet<String>,
+    seen: &mut Vec<RenderingId>,
+) {
+    if seen.contains(&rendering) {
+        return;
+    }
+    seen.push(rendering);
+    let walked = checks.rendering(rendering);
+    for names in walked.reads.values() {
+        read.extend(names.iter().cloned());
+    }
+    for &included in walked.includes.values() {
+        names_read(checks, included, read, seen);
+    }
+}
+
+/// What templates need of each model's struct: its `str` and `repr`
+/// (`DjangoStr`, from its `Display`), its identity in comparisons (`ToPy`:
+/// the model and primary key), `Itself` and `ToNested`.
+pub fn model_impls(env: &RenderEnv<'_>) -> TokenStream {
+    let rt = quote!(::djinn_runtime::template);
+    let models = &env.models;
+    let impls = env.project.models.iter().map(|model| {
+        let name = values::member(&model.name);
+        let label = &model.name;
+        let repr = format!("<{}: ", model.name);
+        let pk = model.pk();
+        let key = match &pk.ty {
+            crate::check::ir::FieldType::ForeignKey(_)
+            | crate::check::ir::FieldType::OneToOne(_) => {
+                values::member(pk.column.as_deref().unwrap_or(&pk.name))
+            }
+            _ => values::member(&pk.name),
+        };
+        quote! {
+            impl #rt::DjangoStr for #models::#name {
+                fn write_str(&self, out: &mut ::std::string::String) {
+                    out.push_str(&::std::string::ToString::to_string(self));
+                }
+                fn write_repr(&self, out: &mut ::std::string::String) {
+                    out.push_str(#repr);
+                    self.write_str(out);
+                    out.push('>');
+                }
+            }
+
+            impl #rt::render::ToPy for #models::#name {
+                fn to_py(&self) -> #rt::render::Py<'_> {
+                    #rt::render::Py::Object(#label, ::std::boxed::Box::new(#rt::render::ToPy::to_py(&self.#key)))
+                }
+            }
+
+            impl #rt::render::Itself for #models::#name {}
+
+            impl #rt::render::ToNested for #models::#name {
+                fn to_nested(&self) -> #rt::filters::lists::Nested<#rt::render::ListText<'_>> {
+                    #rt::filters::lists::Nested::Item(#rt::render::ListText::Plain(#rt::DjangoStr::django_str(self)))
+                }
+            }
+        }
+    });
+    quote!(#(#impls)*)
 }
 
 /// A diagnostic for what the checker accepted but code generation cannot

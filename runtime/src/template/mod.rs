@@ -12,11 +12,14 @@
 //!   `is_safe`/`needs_autoescape` flags in [`filters::FILTER_FLAGS`].
 //! - [`render`]: loop state, Python comparisons and the tags that compute
 //!   text, for the generated render functions.
+//! - [`context`]: `user`, `perms`, `messages`, `page_obj` and the helpers
+//!   that read model objects.
 //!
 //! Everything matches Django's output byte for byte for `LANGUAGE_CODE="en-us"`,
 //! `USE_TZ=False`, `TIME_ZONE="UTC"`; `runtime/tests/filters_django.rs` checks
 //! it against outputs recorded from real Django.
 
+pub mod context;
 pub mod display;
 pub mod escape;
 pub mod filters;

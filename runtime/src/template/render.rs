@@ -594,7 +594,7 @@ macro_rules! copied {
     )*};
 }
 
-copied!(f64, bool, Date, DateTime);
+copied!(f64, bool, Date, DateTime, uuid::Uuid);
 
 impl<T: Copy, V: Copied<T> + ?Sized> Copied<T> for &V {
     fn copied(&self) -> T {
@@ -1248,6 +1248,28 @@ impl Truthy for serde_json::Value {
             Value::Array(items) => !items.is_empty(),
             Value::Object(entries) => !entries.is_empty(),
         }
+    }
+}
+
+/// `{{ queryset }}`: Django's `<QuerySet [<Post: …>, …]>` (at most 20
+/// items, then `'...(remaining elements truncated)...'`), escaped when
+/// autoescaping is on.
+pub fn write_queryset<T: DjangoStr>(out: &mut String, items: &[T], autoescape: bool) {
+    let mut text = String::from("<QuerySet [");
+    for (index, item) in items.iter().take(20).enumerate() {
+        if index > 0 {
+            text.push_str(", ");
+        }
+        item.write_repr(&mut text);
+    }
+    if items.len() > 20 {
+        text.push_str(", '...(remaining elements truncated)...'");
+    }
+    text.push_str("]>");
+    if autoescape {
+        escape_into(out, &text);
+    } else {
+        out.push_str(&text);
     }
 }
 

@@ -295,6 +295,20 @@ impl<'e> Gen<'e> {
         let autoescape = self.autoescape;
         let needs_arg = || internal(span, format!("the `{name}` filter needs an argument"));
         let text = text_ref(input);
+        // A list-like value as a slice expression, and its items' type.
+        let items: Option<(TokenStream, Type)> = match &input.ty {
+            Type::List(item) => Some((quote!(&#place[..]), (**item).clone())),
+            Type::QuerySet(model) => Some((quote!(&#place[..]), Type::Object(*model))),
+            Type::Page(model) => Some((quote!(#place.object_list), Type::Object(*model))),
+            Type::Messages => Some((quote!(&#place[..]), Type::Message)),
+            _ => None,
+        };
+        let slice = items.as_ref().map(|(slice, _)| slice.clone());
+        // What `.iter()` is called on for the items.
+        let iterable = match &input.ty {
+            Type::Page(_) => quote!(#place.object_list),
+            _ => place.clone(),
+        };
         // A result kept safe when the input was (Django's `is_safe`).
         let keep = |code: TokenStream, natural: &Type| {
             if *natural == Type::SafeStr {
@@ -409,10 +423,11 @@ impl<'e> Gen<'e> {
                 quote!(#f::floatformat::floatformat(#reference, #format))
             }
             "first" | "last" => match &input.ty {
-                Type::List(item) => {
+                _ if items.is_some() => {
+                    let (slice, item) = items.clone().expect("checked");
                     let function = format_ident!("{}", name);
-                    let value = self.bind(quote!(#f::lists::#function(&#place[..])), Type::None);
-                    let natural = Type::Either(item.clone(), Box::new(Type::Str));
+                    let value = self.bind(quote!(#f::lists::#function(#slice)), Type::None);
+                    let natural = Type::Either(Box::new(item), Box::new(Type::Str));
                     return Ok(Val {
                         ty: natural,
                         ..value
@@ -436,9 +451,7 @@ impl<'e> Gen<'e> {
                     Type::Str | Type::SafeStr => quote! {
                         #rt::render::joined(#f::lists::join(&#f::text::make_list(&#text), #arg, #autoescape))
                     },
-                    _ => {
-                        quote!(#rt::render::joined(#f::lists::join(&#place[..], #arg, #autoescape)))
-                    }
+                    _ => quote!(#rt::render::joined(#f::lists::join(#slice, #arg, #autoescape))),
                 }
             }
             "json_script" => {
@@ -479,16 +492,16 @@ impl<'e> Gen<'e> {
                 };
                 quote!(#f::logic::pluralize(#reference, #suffix))
             }
-            "safeseq" => quote!(#f::html::safeseq(&#place[..])),
+            "safeseq" => quote!(#f::html::safeseq(#slice)),
             "slice" => {
                 let arg = arg.ok_or_else(needs_arg)?.text();
                 match &input.ty {
                     Type::Str | Type::SafeStr => {
                         keep(quote!(#f::lists::slice_str(&#text, #arg)), &natural)
                     }
-                    _ => {
-                        quote!(#f::lists::slice(&#place.iter().collect::<::std::vec::Vec<_>>(), #arg))
-                    }
+                    _ => quote! {
+                        #f::lists::slice(&#iterable.iter().collect::<::std::vec::Vec<_>>(), #arg)
+                    },
                 }
             }
             "stringformat" => {
@@ -499,7 +512,7 @@ impl<'e> Gen<'e> {
                 )
             }
             "unordered_list" => quote! {
-                #f::lists::unordered_list(&#rt::render::nested_list(&#place[..]), #autoescape)
+                #f::lists::unordered_list(&#rt::render::nested_list(#slice), #autoescape)
             },
             "dictsort" | "dictsortreversed" => {
                 let Some(arg) = arg else {
@@ -508,14 +521,14 @@ impl<'e> Gen<'e> {
                 let Some(key) = arg.literal.clone() else {
                     return Err(internal(span, "`dictsort` needs a constant key".into()));
                 };
-                let Type::List(item) = &input.ty else {
+                let Some((_, item)) = items.clone() else {
                     return Err(internal(
                         span,
                         "`dictsort` of something else than a list".into(),
                     ));
                 };
                 let x = self.fresh("x");
-                let item_value = Val::reference(quote!(#x), (**item).clone());
+                let item_value = Val::reference(quote!(#x), item);
                 let (stmts, key_code) = self.scoped(|g| {
                     let mut value = item_value.clone();
                     let mut written = "item".to_string();
@@ -538,7 +551,7 @@ impl<'e> Gen<'e> {
                 let function = format_ident!("{}", name);
                 quote! {
                     #f::lists::#function(
-                        &#place.iter().collect::<::std::vec::Vec<_>>(),
+                        &#iterable.iter().collect::<::std::vec::Vec<_>>(),
                         |#x| {
                             #(#stmts)*
                             #rt::render::PyKey(#key_code.into_owned())

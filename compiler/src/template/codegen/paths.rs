@@ -8,8 +8,9 @@
 //! (`Either`) is generated per case, giving a failed lookup where Django's
 //! would fail.
 
-use super::values::{Val, dict_field};
+use super::values::{Val, dict_field, member};
 use super::{Absent, Gen, Result, internal};
+use crate::check::ir::{FieldType, ReverseKind};
 use crate::template::ast::{FilterExpr, Name, Operand};
 use crate::template::lookup;
 use crate::template::types::{Lookup, Type};
@@ -281,7 +282,170 @@ impl<'e> Gen<'e> {
                 };
                 self.bind(code, ty.clone())
             }
+            (Type::Object(_), _) => return self.object_step(base, how, ty, name),
+            (Type::QuerySet(_) | Type::Manager(_), Lookup::Attribute(attr)) => {
+                match attr.as_str() {
+                    "all" => Val::place(place, ty.clone(), base.arm_local),
+                    "count" => self.bind(quote!(#place.len()), ty.clone()),
+                    "exists" => self.bind(quote!(!#place.is_empty()), ty.clone()),
+                    "first" => self.bind(quote!(#place.first()), ty.clone()),
+                    "last" => self.bind(quote!(#place.last()), ty.clone()),
+                    _ => return Err(unsupported()),
+                }
+            }
+            (Type::QuerySet(_), Lookup::Index(i)) => self.bind(quote!(#place.get(#i)), ty.clone()),
+            (Type::Page(_), Lookup::Index(i)) => {
+                self.bind(quote!(#place.object_list.get(#i)), ty.clone())
+            }
+            (Type::Page(_), Lookup::Attribute(attr)) => match attr.as_str() {
+                "number" | "has_next" | "has_previous" | "has_other_pages" | "start_index"
+                | "end_index" => {
+                    let method = quote::format_ident!("{}", attr);
+                    self.bind(quote!(#place.#method()), ty.clone())
+                }
+                "next_page_number" | "previous_page_number" => {
+                    let method = quote::format_ident!("{}", attr);
+                    self.bind(quote!(#place.#method()?), ty.clone())
+                }
+                "object_list" => Val::place(quote!(#place.object_list), ty.clone(), base.arm_local),
+                "paginator" => {
+                    let local = self.fresh("v");
+                    self.emit(quote!(let #local = #place.paginator();));
+                    Val::reference(quote!(#local), ty.clone())
+                }
+                _ => return Err(unsupported()),
+            },
+            (Type::Paginator(_), Lookup::Attribute(attr)) => match attr.as_str() {
+                "count" | "num_pages" | "per_page" => {
+                    let field = quote::format_ident!("{}", attr);
+                    Val::place(quote!(#place.#field), ty.clone(), base.arm_local)
+                }
+                "page_range" => self.bind(quote!(#rt::context::page_range(#reference)), ty.clone()),
+                _ => return Err(unsupported()),
+            },
+            (Type::User, Lookup::Attribute(attr)) => match attr.as_str() {
+                "is_authenticated" | "is_anonymous" | "get_full_name" => {
+                    let method = quote::format_ident!("{}", attr);
+                    self.bind(quote!(#place.#method()), ty.clone())
+                }
+                "is_staff" | "is_superuser" | "is_active" | "username" | "id" | "email"
+                | "first_name" | "last_name" => {
+                    let field = quote::format_ident!("{}", attr);
+                    Val::place(quote!(#place.#field), ty.clone(), base.arm_local)
+                }
+                "get_username" => Val::place(quote!(#place.username), ty.clone(), base.arm_local),
+                "pk" => Val::place(quote!(#place.id), ty.clone(), base.arm_local),
+                "get_short_name" => {
+                    Val::place(quote!(#place.first_name), ty.clone(), base.arm_local)
+                }
+                _ => return Err(unsupported()),
+            },
+            // `perms.<app>`: the same permissions, read for the project's app.
+            (Type::Perms, Lookup::Attribute(_)) => Val::place(place, ty.clone(), base.arm_local),
+            (Type::AppPerms, Lookup::Attribute(codename)) => {
+                let app = &self.env.project.app_label;
+                self.bind(quote!(#place.has(#app, #codename)), ty.clone())
+            }
+            (Type::Message, Lookup::Attribute(attr)) => match attr.as_str() {
+                "message" | "level" | "extra_tags" => {
+                    let field = quote::format_ident!("{}", attr);
+                    Val::place(quote!(#place.#field), ty.clone(), base.arm_local)
+                }
+                "tags" | "level_tag" => {
+                    let method = quote::format_ident!("{}", attr);
+                    self.bind(quote!(#place.#method()), ty.clone())
+                }
+                _ => return Err(unsupported()),
+            },
+            (Type::Uuid, Lookup::Attribute(attr)) if attr == "hex" => {
+                self.bind(quote!(#rt::context::uuid_hex(#reference)), ty.clone())
+            }
             _ => return Err(unsupported()),
+        })
+    }
+
+    /// A lookup on a model object: a field, a relation the view loaded, a
+    /// choice's label, the primary key.
+    fn object_step(&mut self, base: &Val, how: &Lookup, ty: &Type, name: &Name) -> Result<Val> {
+        let rt = quote!(::djinn_runtime::template);
+        let place = base.place_expr();
+        let project = self.env.project;
+        let at = |field: &crate::check::ir::Field| member(&field.name);
+        let column = |field: &crate::check::ir::Field| {
+            member(field.column.as_deref().unwrap_or(&field.name))
+        };
+        let local = base.arm_local;
+        Ok(match how {
+            Lookup::Field(id) => {
+                let field = project.field(*id);
+                let name = at(field);
+                match &field.ty {
+                    FieldType::ForeignKey(_) | FieldType::OneToOne(_) => {
+                        let related = quote!(#place.#name.as_deref());
+                        if ty.may_be_absent() {
+                            self.bind(related, ty.clone())
+                        } else {
+                            let local = self.fresh("v");
+                            self.emit(quote!(let #local = #rt::context::loaded(#related)?;));
+                            Val::reference(quote!(#local), ty.clone())
+                        }
+                    }
+                    _ => Val::place(quote!(#place.#name), ty.clone(), local),
+                }
+            }
+            Lookup::RelationId(id) => {
+                let column = column(project.field(*id));
+                Val::place(quote!(#place.#column), ty.clone(), local)
+            }
+            Lookup::Pk => {
+                let model = project.model(match &base.ty {
+                    Type::Object(model) => *model,
+                    _ => return Err(internal(name.span, "`pk` of something else".into())),
+                });
+                let pk = model.pk();
+                let key = match &pk.ty {
+                    FieldType::ForeignKey(_) | FieldType::OneToOne(_) => column(pk),
+                    _ => at(pk),
+                };
+                Val::place(quote!(#place.#key), ty.clone(), local)
+            }
+            Lookup::ChoiceDisplay(id) => {
+                let field = project.field(*id);
+                let FieldType::Choice { choices, .. } = &field.ty else {
+                    return Err(internal(name.span, "not a choice field".into()));
+                };
+                let value = at(field);
+                let keys = choices.iter().map(|c| c.key.as_str());
+                let labels = choices.iter().map(|c| c.label.as_str());
+                let text = if field.null {
+                    quote!(#place.#value.as_deref().unwrap_or("None"))
+                } else {
+                    quote!(#place.#value.as_str())
+                };
+                self.bind(
+                    quote! {
+                        match #text {
+                            #(#keys => #labels,)*
+                            other => other,
+                        }
+                    },
+                    ty.clone(),
+                )
+            }
+            Lookup::Reverse(id) => {
+                let reverse = project.reverse(*id);
+                let name = member(&reverse.name);
+                match reverse.kind {
+                    ReverseKind::Many => Val::place(quote!(#place.#name), ty.clone(), local),
+                    ReverseKind::One => self.bind(quote!(#place.#name.as_deref()), ty.clone()),
+                }
+            }
+            _ => {
+                return Err(internal(
+                    name.span,
+                    format!("djinn cannot compile the lookup `.{}` yet", name.name),
+                ));
+            }
         })
     }
 }

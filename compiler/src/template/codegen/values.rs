@@ -104,6 +104,11 @@ impl Val {
         }
     }
 
+    /// The type without `Optional`/`Fallible`.
+    pub(super) fn strip_ty(&self) -> &Type {
+        self.ty.strip()
+    }
+
     /// A pattern binding of this value's inner value (`Some(x)`).
     pub(super) fn inner(&self, binding: &Ident, ty: Type) -> Val {
         Val {
@@ -128,6 +133,26 @@ pub fn dict_field(key: &str) -> Ident {
     } else {
         let codes: Vec<String> = key.chars().map(|c| format!("{:x}", c as u32)).collect();
         format_ident!("k_x{}", codes.join("_"))
+    }
+}
+
+/// The identifier of a model's member, as the models' code generator
+/// names it (`codegen::names::ident`): the name, `r#name` for a keyword,
+/// `name_` for the few keywords Rust refuses even as raw identifiers.
+pub(super) fn member(name: &str) -> Ident {
+    const KEYWORDS: &[&str] = &[
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
+        "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
+        "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+        "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe",
+        "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    if matches!(name, "crate" | "self" | "super" | "Self" | "_") {
+        format_ident!("{}_", name)
+    } else if KEYWORDS.contains(&name) {
+        Ident::new_raw(name, proc_macro2::Span::call_site())
+    } else {
+        format_ident!("{}", name)
     }
 }
 
@@ -197,11 +222,25 @@ impl Gen<'_> {
                 quote!(&#lifetime #path)
             }
             Type::Object(model) => {
-                let models = &self.env.models;
-                let name = format_ident!("{}", self.env.project.model(*model).name);
-                quote!(&#lifetime #models::#name)
+                let model = self.model_path(*model);
+                quote!(&#lifetime #model)
             }
             Type::ForLoop(_) => quote!(&#lifetime #rt::render::ForLoop<#lifetime>),
+            Type::QuerySet(model) | Type::Manager(model) => {
+                let model = self.model_path(*model);
+                quote!(::std::vec::Vec<&#lifetime #model>)
+            }
+            Type::Page(model) => {
+                let model = self.model_path(*model);
+                quote!(&#lifetime #rt::context::PageOf<#lifetime, #model>)
+            }
+            Type::Paginator(_) => quote!(&#lifetime ::djinn_runtime::pagination::Paginator),
+            Type::User => quote!(&#lifetime #rt::context::User),
+            Type::Perms | Type::AppPerms => quote!(&#lifetime #rt::context::Perms),
+            Type::Message => quote!(&#lifetime #rt::context::Message),
+            Type::Messages => quote!(::std::vec::Vec<&#lifetime #rt::context::Message>),
+            Type::Uuid => quote!(::djinn_runtime::uuid::Uuid),
+            Type::Decimal => quote!(::std::borrow::Cow<#lifetime, str>),
             other => {
                 return Err(internal(
                     Span::default(),
@@ -212,6 +251,13 @@ impl Gen<'_> {
                 ));
             }
         })
+    }
+
+    /// The Rust struct of a model (`crate::models::Post`).
+    pub(super) fn model_path(&self, model: crate::check::ir::ModelId) -> TokenStream {
+        let models = &self.env.models;
+        let name = member(&self.env.project.model(model).name);
+        quote!(#models::#name)
     }
 
     /// The Rust struct generated for a dict type.
@@ -292,10 +338,32 @@ impl Gen<'_> {
                 self.uses_itself = true;
                 quote!(#place.itself())
             }
-            (Type::Dict(_), Type::Dict(_)) | (Type::Object(_), Type::Object(_)) if from == to => {
+            (Type::Dict(_), Type::Dict(_))
+            | (Type::Object(_), Type::Object(_))
+            | (Type::Page(_), Type::Page(_))
+            | (Type::Paginator(_), Type::Paginator(_))
+            | (Type::User, Type::User)
+            | (Type::Message, Type::Message)
+            | (Type::Perms | Type::AppPerms, Type::Perms | Type::AppPerms)
+                if from == to =>
+            {
                 self.uses_itself = true;
                 quote!(#place.itself())
             }
+            (Type::QuerySet(a) | Type::Manager(a), Type::QuerySet(b) | Type::Manager(b))
+                if a == b =>
+            {
+                self.uses_itself = true;
+                quote!(#place.iter().map(|x| x.itself()).collect::<::std::vec::Vec<_>>())
+            }
+            (Type::Messages, Type::Messages) => {
+                self.uses_itself = true;
+                quote!(#place.iter().map(|x| x.itself()).collect::<::std::vec::Vec<_>>())
+            }
+            (Type::Uuid, Type::Uuid) => {
+                quote!(#rt::render::copy::<::djinn_runtime::uuid::Uuid, _>(#reference))
+            }
+            (Type::Decimal, Type::Decimal) => quote!(#rt::render::text(#given)),
             (Type::None, Type::Optional(_) | Type::Fallible(_)) => none(),
             (Type::Optional(inner_from), Type::Optional(inner_to))
             | (Type::Fallible(inner_from), Type::Fallible(inner_to)) => {
@@ -383,6 +451,7 @@ impl Gen<'_> {
     pub(super) fn print(&mut self, value: &Val) -> Result<TokenStream> {
         let rt = quote!(::djinn_runtime::template);
         let reference = value.reference_expr();
+        let place = value.place_expr();
         let escape = self.autoescape;
         Ok(match &value.ty {
             Type::Str if escape => quote!(#rt::render::escape_text(__djinn_out, #reference);),
@@ -427,6 +496,9 @@ impl Gen<'_> {
                     }
                 }
             }
+            Type::QuerySet(_) => {
+                quote!(#rt::render::write_queryset(__djinn_out, &#place[..], #escape);)
+            }
             _ => quote!(#rt::render_into(__djinn_out, #reference, #escape);),
         })
     }
@@ -445,7 +517,21 @@ impl Gen<'_> {
                 let truth = !entries.is_empty();
                 quote!(#truth)
             }
-            Type::Object(_) => quote!(true),
+            // Objects are always true; a related manager too.
+            Type::Object(_)
+            | Type::Manager(_)
+            | Type::Paginator(_)
+            | Type::User
+            | Type::Perms
+            | Type::Message => quote!(true),
+            Type::AppPerms => {
+                let app = &self.env.project.app_label;
+                let place = value.place_expr();
+                quote!(#place.has_module(#app))
+            }
+            Type::Decimal => {
+                quote!(#rt::context::decimal_truth(&#rt::DjangoStr::django_str(#reference)))
+            }
             Type::Optional(inner) | Type::Fallible(inner) => {
                 let x = self.fresh("x");
                 let inner_truth = self.truth(&value.inner(&x, (**inner).clone()))?;
@@ -475,8 +561,21 @@ impl Gen<'_> {
 
     /// The value as a Python value for comparisons (`Py`).
     pub(super) fn py(&mut self, value: &Val) -> Result<TokenStream> {
+        let rt = quote!(::djinn_runtime::template);
         let reference = value.reference_expr();
-        Ok(quote!(::djinn_runtime::template::render::ToPy::to_py(#reference)))
+        Ok(match value.strip_ty() {
+            Type::Decimal if !value.ty.may_be_absent() => {
+                quote!(#rt::context::decimal_py(&#rt::DjangoStr::django_str(#reference)))
+            }
+            Type::Page(_)
+            | Type::Paginator(_)
+            | Type::Perms
+            | Type::AppPerms
+            | Type::Messages
+            | Type::Message
+            | Type::Manager(_) => quote!(#rt::render::Py::Other),
+            _ => quote!(#rt::render::ToPy::to_py(#reference)),
+        })
     }
 
     /// What `{% for %}` iterates: a place with `.len()` and `.iter()` over
@@ -486,6 +585,10 @@ impl Gen<'_> {
         let reference = value.reference_expr();
         match &value.ty {
             Type::List(item) => Ok((value.place_expr(), (**item).clone())),
+            Type::QuerySet(model) | Type::Page(model) => {
+                Ok((value.place_expr(), Type::Object(*model)))
+            }
+            Type::Messages => Ok((value.place_expr(), Type::Message)),
             Type::Str | Type::SafeStr => {
                 let chars = self.bind(quote!(#rt::render::chars(#reference)), Type::None);
                 Ok((chars.expr, Type::Str))
@@ -641,10 +744,20 @@ pub(super) fn borrows(ty: &Type) -> bool {
     match ty {
         Type::Str
         | Type::SafeStr
+        | Type::Decimal
         | Type::Json
         | Type::Dict(_)
         | Type::Object(_)
-        | Type::ForLoop(_) => true,
+        | Type::ForLoop(_)
+        | Type::QuerySet(_)
+        | Type::Manager(_)
+        | Type::Page(_)
+        | Type::Paginator(_)
+        | Type::User
+        | Type::Perms
+        | Type::AppPerms
+        | Type::Message
+        | Type::Messages => true,
         Type::Optional(inner) | Type::Fallible(inner) | Type::List(inner) => borrows(inner),
         Type::Either(a, b) => borrows(a) || borrows(b),
         Type::Tuple(items) => items.iter().any(borrows),
