@@ -579,6 +579,77 @@ case("now/as", "{% now \"Y\" as y %}[{{ y }}]")
 
 case("url/unknown", "{% url \"home\" %}")
 
+# ── values that may be absent or of several kinds ───────────────────────────
+
+OPTIONAL_TEXT = {"v": ["a<b", None, "", "ÉCOLE"]}
+for name in ["upper", "lower", "capfirst", "length", "first", "last", "slugify", "escape",
+             "striptags", "wordcount", "urlencode", "make_list", "title", "linebreaksbr"]:
+    case(f"absent/optional-text/{name}", f"{{% for x in v %}}[{{{{ x|{name} }}}}]{{% endfor %}}",
+         OPTIONAL_TEXT)
+case("absent/optional-text/default", "{% for x in v %}[{{ x|default:\"-\"|upper }}]{% endfor %}",
+     OPTIONAL_TEXT)
+case("absent/optional-text/default_if_none",
+     "{% for x in v %}[{{ x|default_if_none:\"<none>\" }}]{% endfor %}", OPTIONAL_TEXT)
+case("absent/optional-text/yesno", "{% for x in v %}{{ x|yesno:\"y,n,u\" }}{% endfor %}", OPTIONAL_TEXT)
+case("absent/optional-text/if", "{% for x in v %}{% if x %}T{% elif x is None %}N{% else %}F{% endif %}{% endfor %}",
+     OPTIONAL_TEXT)
+case("absent/optional-text/compare", "{% for x in v %}{% if x == 'a<b' %}={% endif %}{% if x != None %}!{% endif %}{% endfor %}",
+     OPTIONAL_TEXT)
+MIXED_NUMBERS = {"v": [1, None, 2.5, 0, -3]}
+for key, tag in [("add", "{{ x|add:1 }}"), ("default", "{{ x|default:0 }}"),
+                 ("floatformat", "{{ x|floatformat:1 }}"), ("stringformat", "{{ x|stringformat:\"s\" }}"),
+                 ("pluralize", "{{ x|pluralize }}"), ("yesno", "{{ x|yesno }}"),
+                 ("filesizeformat", "{{ x|filesizeformat }}"), ("default_if_none", "{{ x|default_if_none:\"n\" }}"),
+                 ("if", "{% if x > 0 %}+{% elif x < 0 %}-{% else %}0{% endif %}"),
+                 ("widthratio", "{% widthratio x 10 100 %}")]:
+    case(f"absent/numbers/{key}", "{% for x in v %}[" + tag + "]{% endfor %}", MIXED_NUMBERS)
+case("absent/optional-date", "{% for d in v %}[{{ d|date:\"Y-m-d\" }}|{{ d|default:\"never\" }}]{% endfor %}",
+     {"v": [DATE, None]})
+case("absent/optional-datetime-time", "{% for d in v %}[{{ d|time:\"H:i\" }}]{% endfor %}",
+     {"v": [DATETIME, None]})
+MISSING = {"v": [{"tags": ["a", "<b>"], "n": 2, "a": {"b": "deep"}}, {"a": None}, {"tags": [], "n": 0}]}
+for index, tag in enumerate([
+        "{{ p.tags|length }}", "{{ p.tags|join:\"-\" }}", "{{ p.tags|first }}", "{{ p.n|add:1 }}",
+        "{{ p.n|default:\"none\" }}", "{{ p.a.b }}", "{{ p.a.b|upper }}", "{{ p.a.b|default:\"x\" }}",
+        "{% if p.a.b %}T{% else %}F{% endif %}", "{% if p.a.b is None %}N{% endif %}",
+        "{% if p.n == 0 %}zero{% endif %}", "{% for t in p.tags %}{{ t }}{% empty %}-{% endfor %}",
+        "{{ p.tags|slice:\":1\" }}", "{% firstof p.a.b p.n \"none\" %}", "{{ p.n|yesno:\"y,n,?\" }}",
+        "{{ p.tags|length|add:1 }}", "{{ p.a.b|length }}"]):
+    case(f"absent/missing-keys/{index:02d}", "{% for p in v %}[" + tag + "]{% endfor %}", MISSING)
+MIXED = {"v": [1, "<b>two</b>", True, None, 2.5, [1, 2], {"k": "v"}]}
+for key, tag in [("print", "{{ x }}"), ("default", "{{ x|default:\"-\" }}"), ("length", "{{ x|length }}"),
+                 ("if", "{% if x %}T{% else %}F{% endif %}"), ("yesno", "{{ x|yesno }}"),
+                 ("escape", "{{ x|escape }}"), ("safe", "{{ x|safe }}")]:
+    case(f"absent/mixed-kinds/{key}", "{% for x in v %}[" + tag + "]{% endfor %}", MIXED)
+case("absent/mixed-kinds-off", "{% autoescape off %}{% for x in v %}[{{ x }}]{% endfor %}{% endautoescape %}", MIXED)
+case("absent/mixed-compare", "{% for x in v %}{% if x == 1 %}one{% endif %}{% if x in 'two' %}in{% endif %}{% endfor %}",
+     {"v": [1, "tw", True, None]})
+case("absent/with-default", "{% for x in v %}{% with y=x|default:\"none\" %}{{ y|upper }}{% endwith %},{% endfor %}",
+     OPTIONAL_TEXT)
+case("absent/include-only-loop", "{% for x in v %}{% include \"p.html\" with item=x only %}{% endfor %}",
+     {"v": [{"name": "a"}, {}, {"name": "<c>"}]}, p_html="({{ item.name|default:\"?\" }})")
+case("absent/include-forloop", "{% for x in v %}{% for y in x %}{% include \"p.html\" %}{% endfor %}{% endfor %}",
+     {"v": [["a", "b"], ["c"]]}, p_html="{{ forloop.parentloop.counter }}{{ forloop.counter }}{{ y }};")
+case("absent/firstof-as", "{% for p in v %}{% firstof p.a p.b \"none\" as f %}[{{ f|upper }}]{% endfor %}",
+     {"v": [{"a": "x"}, {"a": "", "b": "y"}, {"a": None}]})
+case("absent/cycle-kinds", "{% for x in v %}{% cycle 1 \"<two>\" x as c %}{{ c }};{% endfor %}",
+     {"v": ["a", "b", "c", "d"]})
+case("absent/dictsort-first", "{% with s=v|dictsort:\"n\"|first %}{{ s.n }}{% endwith %}",
+     {"v": [{"n": 3}, {"n": 1}, {"n": 2}]})
+case("absent/first-upper", "[{{ v|first|upper }}][{{ e|first|upper }}]", {"v": ["abc", "def"], "e": []})
+case("absent/join-optional", "{{ v|join:\",\" }}", {"v": ["a", None, "c"]})
+case("absent/unordered-numbers", "{{ v|unordered_list }}", {"v": [1, None, 2.5, ["x"]]})
+case("absent/items-mixed", "{% for k, x in d.items %}{{ k }}={{ x|default:\"-\" }};{% endfor %}",
+     {"d": {"a": 1, "b": "", "c": None, "d": "<d>"}})
+case("absent/unpack-none", "{% for a, b in v %}{{ a }}{{ b }}{% endfor %}", {"v": [["a", 1], None]})
+case("absent/safe-escape", "{{ v|safe|escape }}|{{ v|escape|safe }}|{{ v|force_escape|safe }}", {"v": "<i>&</i>"})
+case("absent/block-super-loop", "{% extends \"base.html\" %}{% block b %}{% for x in v %}{{ block.super }}{{ x }}{% endfor %}{% endblock %}",
+     {"v": [1, 2]}, base_html="[{% block b %}base{% endblock %}]")
+case("absent/three-levels-include",
+     "{% extends \"mid.html\" %}{% block c %}{% include \"i.html\" with t=v|upper %}{{ block.super }}{% endblock %}",
+     {"v": "x"}, mid_html="{% extends \"base.html\" %}{% block c %}mid{% with z=2 %}{{ z }}{% endwith %}{% endblock %}",
+     base_html="<{% block c %}base{% endblock %}>", i_html="i:{{ t }};")
+
 # ── pages combining everything ───────────────────────────────────────────────
 
 case("page/blog",

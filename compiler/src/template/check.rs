@@ -778,7 +778,7 @@ impl<'a> Checker<'a> {
                     (max_width, "width"),
                 ] {
                     if let Some(v) = self.expr(w, expr)
-                        && !(v.ty.strip().is_number() || v.ty.strip().is_text())
+                        && !numeric_or_text(&v.ty)
                     {
                         let found = v.ty.describe(self.project);
                         self.report(
@@ -1992,6 +1992,14 @@ fn carries_rows(ty: &Type) -> bool {
         Type::Either(a, b) => carries_rows(a) || carries_rows(b),
         Type::Object(_) | Type::Manager(_) | Type::QuerySet(_) | Type::Page(_) => true,
         _ => false,
+    }
+}
+
+/// Whether a value is a number or text, whichever of two types it is.
+fn numeric_or_text(ty: &Type) -> bool {
+    match ty.strip() {
+        Type::Either(a, b) => numeric_or_text(a) && numeric_or_text(b),
+        other => other.is_number() || other.is_text(),
     }
 }
 

@@ -423,7 +423,7 @@ impl<'e> Gen<'e> {
 
     /// The canonical type of `ty`, through a type alias when it is complex
     /// (clippy's `type_complexity`).
-    fn canonical_type_named(&mut self, ty: &Type) -> Result<TokenStream> {
+    pub(super) fn canonical_type_named(&mut self, ty: &Type) -> Result<TokenStream> {
         if values::complexity(ty, 1) < 200 {
             return self.canonical_type(ty);
         }

@@ -283,7 +283,7 @@ pub(super) fn apply(
             Ok(Type::List(Box::new(element)))
         }
         "divisibleby" => {
-            if !(value.is_number() || value.is_text()) {
+            if !every(value, |t| t.is_number() || t.is_text()) {
                 return Err(FilterProblem::BadInput("an integer"));
             }
             if int_arg(arg.expect("required"))? == Some(0) {
@@ -294,7 +294,7 @@ pub(super) fn apply(
             Ok(Type::Bool)
         }
         "filesizeformat" => {
-            if !(value.is_number() || value.is_text() || *value == Type::None) {
+            if !every(value, |t| t.is_number() || t.is_text() || *t == Type::None) {
                 return Err(FilterProblem::BadInput("a number of bytes"));
             }
             Ok(Type::Str)
@@ -314,7 +314,7 @@ pub(super) fn apply(
             }
         },
         "floatformat" => {
-            if !(value.is_number() || value.is_text() || *value == Type::None) {
+            if !every(value, |t| t.is_number() || t.is_text() || *t == Type::None) {
                 return Err(FilterProblem::BadInput("a number"));
             }
             if let Some(arg) = arg {
@@ -354,8 +354,9 @@ pub(super) fn apply(
             Ok(Type::Int)
         }
         "pluralize" => {
-            if !(value.is_number() || value.is_text() || *value == Type::None || has_length(input))
-            {
+            if !every(value, |t| {
+                t.is_number() || t.is_text() || *t == Type::None || has_length(t)
+            }) {
                 return Err(FilterProblem::BadInput("a number or a list"));
             }
             if let Some(arg) = arg
@@ -374,16 +375,22 @@ pub(super) fn apply(
         }
         "slice" => {
             slice_arg(arg.expect("required"))?;
-            match value {
-                Type::Str | Type::SafeStr => Ok(keep_safety(input)),
-                Type::QuerySet(model) => Ok(Type::QuerySet(*model)),
-                _ => Ok(Type::List(Box::new(list_input(input)?))),
-            }
+            let sliced = match value {
+                Type::Str | Type::SafeStr => return Ok(keep_safety(input)),
+                Type::QuerySet(model) => Type::QuerySet(*model),
+                _ => Type::List(Box::new(list_input(input)?)),
+            };
+            // A failed lookup is sliced as `""`; `None` is returned as is.
+            Ok(match input {
+                Type::Fallible(_) => sliced.either(Type::Str),
+                Type::Optional(_) => sliced.either(Type::None),
+                _ => sliced,
+            })
         }
         "stringformat" => {
             let conversion = stringformat_arg(arg.expect("required"))?;
             let numeric = conversion.is_some_and(|c| "diouxXeEfFgG".contains(c));
-            if numeric && !(value.is_number() || *value == Type::None) {
+            if numeric && !every(value, |t| t.is_number() || *t == Type::None) {
                 return Err(FilterProblem::BadInput("a number for this conversion"));
             }
             if !numeric {
@@ -499,6 +506,15 @@ fn has_length(input: &Type) -> bool {
         Type::Manager(_) | Type::Form(_) => false,
         Type::None => true,
         other => other.element().is_some(),
+    }
+}
+
+/// Whether `check` holds for the type, or for each of the types it may be
+/// (`Either`), ignoring absence.
+fn every(ty: &Type, check: impl Fn(&Type) -> bool + Copy) -> bool {
+    match ty.strip() {
+        Type::Either(a, b) => every(a, check) && every(b, check),
+        other => check(other),
     }
 }
 
@@ -725,7 +741,7 @@ fn check_date_format(
 fn add(input: &Type, arg: &FilterArg) -> Result<Type, FilterProblem> {
     let value = input.strip();
     let other = arg.ty.strip();
-    let numeric = |t: &Type| t.is_number();
+    let numeric = |t: &Type| every(t, Type::is_number);
     let listy = |t: &Type| matches!(t, Type::List(_) | Type::QuerySet(_) | Type::Tuple(_));
     // A literal like `"-1"` is text that Python's `int()` reads as a number.
     let int_literal =
@@ -742,7 +758,7 @@ fn add(input: &Type, arg: &FilterArg) -> Result<Type, FilterProblem> {
         let element = value.element().unwrap_or(Type::None);
         return Ok(Type::List(Box::new(element)));
     }
-    let addable = |t: &Type| numeric(t) || t.is_text() || *t == Type::None;
+    let addable = |t: &Type| every(t, |t| t.is_number() || t.is_text() || *t == Type::None);
     if addable(value) && addable(other) {
         // Text may hold an integer (`"1"|add:"2"` is 3), or concatenate, or fail ("").
         return Ok(Type::Int.either(Type::Str));

@@ -251,7 +251,8 @@ impl<'e> Gen<'e> {
             "escape" | "stringformat" | "json_script" if !failed_lookup => self
                 .simple(name, &none, arg, filter_arg, span)
                 .map(Absence::Value),
-            "join" | "first" | "last" if failed_lookup => value(Val::plain_str("")),
+            "join" | "first" | "last" | "slice" if failed_lookup => value(Val::plain_str("")),
+            "slice" => value(none.clone()),
             "escape" | "stringformat" | "json_script" => self
                 .simple(name, &Val::plain_str(""), arg, filter_arg, span)
                 .map(Absence::Value),
@@ -265,7 +266,7 @@ impl<'e> Gen<'e> {
                 },
                 "int() argument must be a string or a number",
             ),
-            "safeseq" | "unordered_list" | "slice" => {
+            "safeseq" | "unordered_list" => {
                 fail(self, "TypeError", "'NoneType' object is not iterable")
             }
             _ => Err(internal(

@@ -211,8 +211,9 @@ impl<'e> Gen<'e> {
                     let field = dict_field(key);
                     let entry_value =
                         Val::place(quote!(#place.#field), entry.clone(), base.arm_local);
+                    let key = quote!(::std::borrow::Cow::Borrowed(#key));
                     let item = match method.as_str() {
-                        "keys" => quote!(#key),
+                        "keys" => key,
                         "values" => self.canon(&entry_value, &values)?,
                         _ => {
                             let converted = self.canon(&entry_value, &values)?;
@@ -226,15 +227,16 @@ impl<'e> Gen<'e> {
                 }
                 if all_present {
                     let items = pushes.into_iter().map(|(_, item)| item);
-                    self.bind(quote!(::std::vec![#(#items),*]), ty.clone())
+                    self.bind_canonical(quote!(::std::vec![#(#items),*]), ty.clone())?
                 } else {
                     let local = self.fresh("v");
+                    let rust = self.canonical_type_named(ty)?;
                     let pushes = pushes.into_iter().map(|(present, item)| match present {
                         Some(present) => quote!(if #present { #local.push(#item); }),
                         None => quote!(#local.push(#item);),
                     });
                     self.emit(quote! {
-                        let mut #local = ::std::vec::Vec::new();
+                        let mut #local: #rust = ::std::vec::Vec::new();
                         #(#pushes)*
                     });
                     Val::place(quote!(#local), ty.clone(), self.arm_depth > 0)

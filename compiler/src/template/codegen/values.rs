@@ -311,14 +311,16 @@ impl Gen<'_> {
         Ok(match (from, to) {
             (Type::Str | Type::SafeStr, Type::Str) => {
                 if value.arm_local {
-                    quote!(#rt::render::owned_text(#given))
+                    let owned = if is_local(value) { &place } else { &given };
+                    quote!(#rt::render::owned_text(#owned))
                 } else {
                     quote!(#rt::render::text(#given))
                 }
             }
             (Type::Str | Type::SafeStr, Type::SafeStr) => {
                 if value.arm_local {
-                    quote!(#rt::Safe(#rt::render::owned_text(#given)))
+                    let owned = if is_local(value) { &place } else { &given };
+                    quote!(#rt::Safe(#rt::render::owned_text(#owned)))
                 } else {
                     quote!(#rt::render::safe_text(#given))
                 }
@@ -369,7 +371,8 @@ impl Gen<'_> {
             | (Type::Fallible(inner_from), Type::Fallible(inner_to)) => {
                 let x = self.fresh("x");
                 let code = self.canon(&value.inner(&x, (**inner_from).clone()), inner_to)?;
-                quote!(#place.as_ref().map(|#x| #code))
+                let function = closure(&x, code);
+                quote!(#place.as_ref().map(#function))
             }
             (_, Type::Optional(inner) | Type::Fallible(inner)) if fits(from, inner) => {
                 let code = self.canon(value, inner)?;
@@ -406,7 +409,8 @@ impl Gen<'_> {
                     ..Val::reference(quote!(#x), (**item_from).clone())
                 };
                 let code = self.canon(&item, item_to)?;
-                quote!(#place.iter().map(|#x| #code).collect::<::std::vec::Vec<_>>())
+                let function = closure(&x, code);
+                quote!(#place.iter().map(#function).collect::<::std::vec::Vec<_>>())
             }
             (Type::Tuple(items_from), Type::Tuple(items_to))
                 if items_from.len() == items_to.len() =>
@@ -763,6 +767,36 @@ pub(super) fn borrows(ty: &Type) -> bool {
         Type::Tuple(items) => items.iter().any(borrows),
         _ => false,
     }
+}
+
+/// A local the generated code owns (a value bound by `let`), which can be
+/// moved out.
+fn is_local(value: &Val) -> bool {
+    !value.by_ref
+        && matches!(
+            value.expr.clone().into_iter().collect::<Vec<_>>().as_slice(),
+            [proc_macro2::TokenTree::Ident(ident)] if ident.to_string().starts_with("__djinn_v")
+        )
+}
+
+/// `|x| code`, or the function itself when `code` only calls it on `x`
+/// (clippy's `redundant_closure`).
+pub(super) fn closure(x: &Ident, code: TokenStream) -> TokenStream {
+    let tokens: Vec<proc_macro2::TokenTree> = code.clone().into_iter().collect();
+    if let Some((proc_macro2::TokenTree::Group(args), path)) = tokens.split_last()
+        && args.delimiter() == proc_macro2::Delimiter::Parenthesis
+        && *x == args.stream().to_string()
+        && !path.is_empty()
+        && path.iter().all(|t| {
+            matches!(
+                t,
+                proc_macro2::TokenTree::Ident(_) | proc_macro2::TokenTree::Punct(_)
+            )
+        })
+    {
+        return path.iter().cloned().collect();
+    }
+    quote!(|#x| #code)
 }
 
 /// Whether values of `from` are values of `to` (a conversion exists).
