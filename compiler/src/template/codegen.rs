@@ -30,6 +30,9 @@ mod filters;
 mod paths;
 mod values;
 
+#[cfg(test)]
+mod tests;
+
 use super::ast::{CompareOp, FilterExpr, IfExpr, Node, Template};
 use super::check::{Rendering, RenderingId, TemplateChecks};
 use super::types::Type;
