@@ -14,17 +14,21 @@
 //!   text, for the generated render functions.
 //! - [`context`]: `user`, `perms`, `messages`, `page_obj` and the helpers
 //!   that read model objects.
+//! - [`compare`]: Python's `==`, `<`, `in` and `is` across types;
+//!   [`json`](mod@json): values as `json_script` writes them.
 //!
 //! Everything matches Django's output byte for byte for `LANGUAGE_CODE="en-us"`,
 //! `USE_TZ=False`, `TIME_ZONE="UTC"`; `runtime/tests/filters_django.rs` checks
 //! it against outputs recorded from real Django.
 
+pub mod compare;
 pub mod context;
 pub mod display;
 pub mod escape;
 pub mod filters;
 mod html_parser;
 mod html_unescape;
+pub mod json;
 pub mod render;
 
 pub use display::{DjangoStr, Either, Truthy};
