@@ -323,10 +323,7 @@ fn markdown_to_html(
     out: &mut dyn Output,
 ) -> HelperResult {
     use pulldown_cmark::{Event, Parser, html};
-    let text = helper
-        .param(0)
-        .and_then(|p| p.value().as_str())
-        .unwrap_or_default();
+    let text = text_param(helper);
     let events = Parser::new(text).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         other => other,
@@ -347,10 +344,7 @@ fn inline_html(
     out: &mut dyn Output,
 ) -> HelperResult {
     use pulldown_cmark::{Event, Parser, Tag, TagEnd, html};
-    let text = helper
-        .param(0)
-        .and_then(|p| p.value().as_str())
-        .unwrap_or_default();
+    let text = text_param(helper);
     let events = Parser::new(text).filter_map(|event| match event {
         Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => None,
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
@@ -370,10 +364,7 @@ fn inline_markdown(
     _: &mut RenderContext<'_, '_>,
     out: &mut dyn Output,
 ) -> HelperResult {
-    let text = helper
-        .param(0)
-        .and_then(|p| p.value().as_str())
-        .unwrap_or_default();
+    let text = text_param(helper);
     out.write(&text.replace('|', "\\|").replace('\n', " "))?;
     Ok(())
 }
@@ -449,12 +440,7 @@ fn raw(
     _: &mut RenderContext<'_, '_>,
     out: &mut dyn Output,
 ) -> HelperResult {
-    out.write(
-        helper
-            .param(0)
-            .and_then(|p| p.value().as_str())
-            .unwrap_or_default(),
-    )?;
+    out.write(text_param(helper))?;
     Ok(())
 }
 
@@ -466,10 +452,15 @@ fn raw_html_escaped(
     _: &mut RenderContext<'_, '_>,
     out: &mut dyn Output,
 ) -> HelperResult {
-    let text = helper
-        .param(0)
-        .and_then(|p| p.value().as_str())
-        .unwrap_or_default();
+    let text = text_param(helper);
     out.write(&handlebars::html_escape(text))?;
     Ok(())
+}
+
+/// A helper's first parameter as text (empty when absent or not a string).
+fn text_param<'a>(helper: &'a Helper<'_>) -> &'a str {
+    helper
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .unwrap_or_default()
 }
