@@ -38,6 +38,12 @@ pub struct ServerConfig {
     pub static_files: StaticConfig,
     /// The middleware onion, outermost first.
     pub middleware: Vec<MiddlewareKind>,
+    /// Sessions: where they are stored and their cookie.
+    pub sessions: SessionConfig,
+    /// CSRF protection.
+    pub csrf: CsrfConfig,
+    /// Authentication: the login page and its rate limit.
+    pub auth: AuthConfig,
 }
 
 impl Default for ServerConfig {
@@ -57,6 +63,9 @@ impl Default for ServerConfig {
                 MiddlewareKind::Security,
                 MiddlewareKind::Common,
             ],
+            sessions: SessionConfig::default(),
+            csrf: CsrfConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -76,6 +85,9 @@ impl fmt::Debug for ServerConfig {
             .field("security", &self.security)
             .field("static_files", &self.static_files)
             .field("middleware", &self.middleware)
+            .field("sessions", &self.sessions)
+            .field("csrf", &self.csrf)
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -339,5 +351,71 @@ mod tests {
         assert!(!config.debug);
         assert_eq!(config.bind.port(), 8000);
         assert_eq!(config.secret_key, None);
+    }
+}
+
+/// Where sessions are stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionBackend {
+    /// The `djinn_session` table of the application's database (the default),
+    /// so every server process sharing the database shares the sessions.
+    Database,
+    /// A Redis server, by URL (`redis://127.0.0.1:6379/0`).
+    Redis {
+        /// The server's URL.
+        url: String,
+    },
+}
+
+/// `[sessions]` of `djinn.toml`.
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    /// Where sessions are stored.
+    pub backend: SessionBackend,
+    /// The cookie's name. Default `sessionid`.
+    pub cookie_name: String,
+    /// How long a session lives, in seconds. Default two weeks.
+    pub age_seconds: u64,
+    /// Send the cookie with `Secure` (behind HTTPS). Default off.
+    pub secure_cookie: bool,
+}
+
+impl Default for SessionConfig {
+    fn default() -> SessionConfig {
+        SessionConfig {
+            backend: SessionBackend::Database,
+            cookie_name: "sessionid".to_owned(),
+            age_seconds: 1_209_600,
+            secure_cookie: false,
+        }
+    }
+}
+
+/// CSRF protection settings.
+#[derive(Clone, Debug, Default)]
+pub struct CsrfConfig {
+    /// Origins besides the request's own host that may POST
+    /// (`https://example.com`), Django's `CSRF_TRUSTED_ORIGINS`.
+    pub trusted_origins: Vec<String>,
+}
+
+/// `[auth]` of `djinn.toml`.
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    /// Where `login_required` views send anonymous users. Default `/accounts/login/`.
+    pub login_url: String,
+    /// Failed logins allowed per client address, and per account, in `login_rate_period`.
+    pub login_rate_limit: u32,
+    /// The period of the login rate limit.
+    pub login_rate_period: Duration,
+}
+
+impl Default for AuthConfig {
+    fn default() -> AuthConfig {
+        AuthConfig {
+            login_url: "/accounts/login/".to_owned(),
+            login_rate_limit: 5,
+            login_rate_period: Duration::from_secs(60),
+        }
     }
 }

@@ -3,21 +3,29 @@
 //! One concept per module; this file only declares modules and re-exports.
 
 pub mod app;
+pub mod auth;
 pub mod config;
+pub mod csrf;
 pub mod db;
 pub mod error;
 pub mod error_pages;
+pub mod forms;
 pub mod logging;
+pub mod messages;
 pub mod middleware;
 pub mod pagination;
 pub mod request;
 pub mod response;
 pub mod server;
+pub mod session;
 pub mod static_files;
 pub mod template;
 
 pub use app::{App, Handler, RouteInfo, RouteMatch, Router};
-pub use config::{ConfigError, FrameOptions, Limits, SecurityConfig, ServerConfig, StaticConfig};
+pub use config::{
+    AuthConfig, ConfigError, CsrfConfig, FrameOptions, Limits, SecurityConfig, ServerConfig,
+    SessionBackend, SessionConfig, StaticConfig,
+};
 pub use error::HttpError;
 pub use error_pages::{ErrorContext, ErrorRenderer};
 pub use logging::init_logging;

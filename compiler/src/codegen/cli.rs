@@ -21,7 +21,7 @@ use super::names::{ident, internal};
 use super::views::{ViewPlan, literal_value};
 use crate::check::ir::{FieldType, HttpMethod, ModelId, Project, ValueKind};
 use crate::project::ProjectInput;
-use crate::settings::{BuiltinMiddleware, FrameOptions, MiddlewareKind, Settings};
+use crate::settings::{BuiltinMiddleware, FrameOptions, MiddlewareKind, SessionBackend, Settings};
 use crate::sql::{self, ScalarKind, join_columns, model_columns, quote as quote_sql};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -293,8 +293,18 @@ fn config_fn(settings: &Settings, has_static: bool) -> TokenStream {
             MiddlewareKind::Builtin(BuiltinMiddleware::Timing) => {
                 Some(quote!(::djinn_runtime::MiddlewareKind::Timing))
             }
-            // Sessions, CSRF, auth and messages come with the auth layer.
-            MiddlewareKind::Builtin(_) => None,
+            MiddlewareKind::Builtin(BuiltinMiddleware::Sessions) => {
+                Some(quote!(::djinn_runtime::MiddlewareKind::Sessions))
+            }
+            MiddlewareKind::Builtin(BuiltinMiddleware::Csrf) => {
+                Some(quote!(::djinn_runtime::MiddlewareKind::Csrf))
+            }
+            MiddlewareKind::Builtin(BuiltinMiddleware::Auth) => {
+                Some(quote!(::djinn_runtime::MiddlewareKind::Auth))
+            }
+            MiddlewareKind::Builtin(BuiltinMiddleware::Messages) => {
+                Some(quote!(::djinn_runtime::MiddlewareKind::Messages))
+            }
             MiddlewareKind::Rust(path) => {
                 let mut segments = vec![quote!(crate)];
                 segments.extend(path.split("::").map(|part| {
@@ -309,6 +319,19 @@ fn config_fn(settings: &Settings, has_static: bool) -> TokenStream {
                 })
             }
         });
+    let session_backend = match (&settings.sessions.backend, &settings.sessions.redis_url) {
+        (SessionBackend::Redis, Some(url)) => {
+            quote!(::djinn_runtime::SessionBackend::Redis { url: String::from(#url) })
+        }
+        _ => quote!(::djinn_runtime::SessionBackend::Database),
+    };
+    let cookie_name = &settings.sessions.cookie_name;
+    let session_age = settings.sessions.age_seconds;
+    let secure_cookies = settings.security.secure_cookies;
+    let trusted_origins = &settings.security.csrf_trusted_origins;
+    let login_url = &settings.auth.login_url;
+    let rate_requests = settings.auth.login_rate_limit.requests;
+    let rate_seconds = settings.auth.login_rate_limit.period.seconds();
     let secret_env = &settings.security.secret_key_env;
     let secret = (secret_env != "DJINN_SECRET_KEY").then(|| {
         quote! {
@@ -349,6 +372,20 @@ fn config_fn(settings: &Settings, has_static: bool) -> TokenStream {
                     ..::djinn_runtime::StaticConfig::default()
                 },
                 middleware: ::std::vec![#(#middleware),*],
+                sessions: ::djinn_runtime::SessionConfig {
+                    backend: #session_backend,
+                    cookie_name: String::from(#cookie_name),
+                    age_seconds: #session_age,
+                    secure_cookie: #secure_cookies,
+                },
+                csrf: ::djinn_runtime::CsrfConfig {
+                    trusted_origins: ::std::vec![#(String::from(#trusted_origins)),*],
+                },
+                auth: ::djinn_runtime::AuthConfig {
+                    login_url: String::from(#login_url),
+                    login_rate_limit: #rate_requests,
+                    login_rate_period: ::std::time::Duration::from_secs(#rate_seconds),
+                },
             }
             .with_process_env()
             .map_err(|error| error.to_string())?;

@@ -70,6 +70,14 @@ pub enum MiddlewareKind {
     Common,
     /// Access log and, in debug, `Server-Timing` ([`timing`]).
     Timing,
+    /// Loads the session before the handler, saves it and sets its cookie after ([`crate::session`]).
+    Sessions,
+    /// Refuses unsafe requests without a valid CSRF token ([`crate::csrf`]).
+    Csrf,
+    /// Loads the signed-in user from the session ([`crate::auth`]).
+    Auth,
+    /// One-time messages stored in the session ([`crate::messages`]).
+    Messages,
     /// A middleware written in Rust by the project.
     Custom(Middleware),
 }
@@ -89,6 +97,22 @@ impl MiddlewareKind {
             MiddlewareKind::Timing => Middleware {
                 name: "timing",
                 call: timing::timing_middleware,
+            },
+            MiddlewareKind::Sessions => Middleware {
+                name: "sessions",
+                call: crate::session::session_middleware,
+            },
+            MiddlewareKind::Csrf => Middleware {
+                name: "csrf",
+                call: crate::csrf::csrf_middleware,
+            },
+            MiddlewareKind::Auth => Middleware {
+                name: "auth",
+                call: crate::auth::auth_middleware,
+            },
+            MiddlewareKind::Messages => Middleware {
+                name: "messages",
+                call: crate::messages::messages_middleware,
             },
             MiddlewareKind::Custom(middleware) => middleware,
         }
