@@ -31,7 +31,6 @@
 //!
 //! See `docs/auth.md`.
 
-mod csrf_bridge;
 mod password;
 mod permissions;
 mod rate_limit;
@@ -273,7 +272,7 @@ pub async fn login(request: &Request, db: &Database, user: &AuthUser) -> Result<
         HASH_SESSION_KEY,
         tokens::session_auth_hash(user.password_hash(), &secret),
     );
-    csrf_bridge::rotate_csrf_token(&session);
+    crate::csrf::rotate_csrf_token(&session);
     update_last_login(db, user.id).await?;
     tracing::info!(target: "djinn::auth", user_id = user.id, "user logged in");
     Ok(())

@@ -721,7 +721,7 @@ impl Errors {
 /// `<form method="post">` and the CSRF field. The action is empty: the
 /// form posts to its own URL, query string (`?next=`) included.
 fn open_form(out: &mut String, request: &Request) {
-    let token = super::csrf_bridge::csrf_token(request);
+    let token = crate::csrf::csrf_token(request);
     let _ = write!(
         out,
         "<form method=\"post\" action=\"\">\
