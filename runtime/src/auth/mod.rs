@@ -41,6 +41,9 @@ mod user;
 mod validators;
 pub mod views;
 
+#[cfg(test)]
+mod django_cases;
+
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
