@@ -18,11 +18,13 @@
 //!   with argon2 at their first login.
 //! - Hashing takes a tenth of a second or more: async callers use
 //!   [`hash_password_async`] and [`check_password_async`], which run it on
-//!   tokio's blocking pool instead of stalling a worker thread.
+//!   tokio's blocking pool instead of stalling a worker thread. At most one
+//!   hash per CPU runs at a time (the others wait their turn), so a burst of
+//!   login attempts cannot claim 100 MiB each without bound.
 //! - Passwords never appear in `Debug` output, errors or logs.
 
 use std::fmt;
-use std::sync::RwLock;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
@@ -30,6 +32,7 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
+use tokio::sync::Semaphore;
 
 /// Stored passwords starting with this can never match (Django's `UNUSABLE_PASSWORD_PREFIX`).
 pub const UNUSABLE_PASSWORD_PREFIX: char = '!';
@@ -184,11 +187,37 @@ fn argon2_raw(
     Ok(out)
 }
 
-/// Hashes on tokio's blocking pool (see [`hash_password`]).
-pub async fn hash_password_async(password: String) -> Result<String, PasswordError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
+/// The hashing slots: one per CPU (at least one, at most 16).
+fn hashing_slots() -> Arc<Semaphore> {
+    static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Arc::new(Semaphore::new(cpus.clamp(1, 16)))
+    });
+    Arc::clone(slots)
+}
+
+/// Runs `work` on the blocking pool once a hashing slot is free; the slot
+/// is held until `work` ends, even if the caller stops waiting.
+async fn run_in_slot<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PasswordError> {
+    let slot = hashing_slots()
+        .acquire_owned()
         .await
-        .map_err(|error| PasswordError(format!("the hashing task failed: {error}")))?
+        .map_err(|error| PasswordError(format!("no hashing slot: {error}")))?;
+    tokio::task::spawn_blocking(move || {
+        let result = work();
+        drop(slot);
+        result
+    })
+    .await
+    .map_err(|error| PasswordError(format!("the hashing task failed: {error}")))
+}
+
+/// Hashes on tokio's blocking pool, one hash per CPU at a time (see [`hash_password`]).
+pub async fn hash_password_async(password: String) -> Result<String, PasswordError> {
+    run_in_slot(move || hash_password(&password)).await?
 }
 
 /// Whether `password` matches the stored value `encoded` (an argon2 or a
@@ -204,10 +233,10 @@ pub fn check_password(password: &str, encoded: &str) -> bool {
     }
 }
 
-/// Checks on tokio's blocking pool (see [`check_password`]); `false` if the
-/// task fails.
+/// Checks on tokio's blocking pool, one hash per CPU at a time (see
+/// [`check_password`]); `false` if the task fails.
 pub async fn check_password_async(password: String, encoded: String) -> bool {
-    tokio::task::spawn_blocking(move || check_password(&password, &encoded))
+    run_in_slot(move || check_password(&password, &encoded))
         .await
         .unwrap_or(false)
 }
@@ -470,6 +499,18 @@ mod tests {
         assert!(must_update_with("pbkdf2_sha256$1000$salt$aGFzaA==", CHEAP));
         let argon2i = "argon2$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
         assert!(must_update_with(argon2i, CHEAP));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn checks_run_in_limited_slots_and_all_finish() {
+        let encoded = hash_with_salt("slot test", b"saltsaltsalt", CHEAP).unwrap();
+        let checks = (0..40).map(|index| {
+            let password = if index % 2 == 0 { "slot test" } else { "wrong" };
+            check_password_async(password.to_owned(), encoded.clone())
+        });
+        let results = futures_util::future::join_all(checks).await;
+        assert_eq!(results.iter().filter(|matched| **matched).count(), 20);
+        assert!(hashing_slots().available_permits() >= 1);
     }
 
     #[test]
