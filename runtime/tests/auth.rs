@@ -1130,6 +1130,48 @@ async fn createsuperuser_from_the_environment(db: Database) {
 // ---- without a database round trip ------------------------------------------------
 
 #[test]
+fn login_redirects_carry_the_path_or_the_absolute_url() {
+    let request = |target: &str| {
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_static("testserver"));
+        Request::new(
+            Method::GET,
+            target.parse().unwrap(),
+            headers,
+            Bytes::new(),
+            SocketAddr::from(([127, 0, 0, 1], 5000)),
+        )
+        .unwrap()
+    };
+    let location = |response: Response| response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(
+        location(auth::login_redirect(
+            &request("/a/b/?q=x%20y"),
+            "/accounts/login/"
+        )),
+        "/accounts/login/?next=/a/b/%3Fq%3Dx%2520y"
+    );
+    assert_eq!(
+        location(auth::login_redirect(&request("/a/"), "/login/?lang=fr")),
+        "/login/?lang=fr&next=/a/"
+    );
+    assert_eq!(
+        location(auth::login_redirect(
+            &request("/a/"),
+            "http://testserver/login/"
+        )),
+        "http://testserver/login/?next=/a/"
+    );
+    assert_eq!(
+        location(auth::login_redirect(
+            &request("/a/?b=1"),
+            "https://sso.example/login"
+        )),
+        "https://sso.example/login?next=http%3A//testserver/a/%3Fb%3D1"
+    );
+}
+
+#[test]
 fn passwords_hash_in_djangos_format_with_djangos_default_cost() {
     assert_eq!(HasherParams::default(), HasherParams::DJANGO);
     assert_eq!(

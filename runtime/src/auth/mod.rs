@@ -211,16 +211,35 @@ const NEXT_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'/');
 
 /// A 302 to `login_url?next=<this request's path and query>` (Django's
-/// `redirect_to_login`): where a view sends anonymous users.
+/// `redirect_to_login`): where a view sends anonymous users. When
+/// `login_url` is on another host, `next` is this request's absolute URL,
+/// as in Django's `login_required`.
 pub fn login_redirect(request: &Request, login_url: &str) -> Response {
     let mut next = request.raw_path().to_owned();
     if let Some(query) = request.query_string() {
         next.push('?');
         next.push_str(query);
     }
+    let (login_scheme, login_host) = safe_url::scheme_and_host(login_url);
+    let scheme = request_scheme(request);
+    let same_site = (login_scheme.is_empty() || login_scheme == scheme)
+        && (login_host.is_empty() || Some(login_host.as_str()) == request.host());
+    if !same_site {
+        next = format!("{scheme}://{}{next}", request.host().unwrap_or_default());
+    }
     let separator = if login_url.contains('?') { '&' } else { '?' };
     let next = utf8_percent_encode(&next, NEXT_ENCODE);
     Response::redirect(&format!("{login_url}{separator}next={next}"))
+}
+
+/// The scheme clients use to reach this site, as far as the settings tell
+/// (djinn speaks plain HTTP, usually behind a TLS proxy): `https` when the
+/// session cookie is `Secure` or HSTS is on.
+pub(crate) fn request_scheme(request: &Request) -> &'static str {
+    let https = auth_app(request).is_ok_and(|app| {
+        app.config().sessions.secure_cookie || app.config().security.hsts_seconds > 0
+    });
+    if https { "https" } else { "http" }
 }
 
 /// Django's `login_required`: `None` when a user is signed in, else the

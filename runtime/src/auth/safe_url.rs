@@ -56,6 +56,12 @@ fn allowed(url: &str, allowed_hosts: &[&str], require_https: bool) -> bool {
         && (scheme.is_empty() || valid_scheme)
 }
 
+/// The scheme (lower-cased) and host (with port) of `url`, empty when
+/// absent (a path) or unparsable.
+pub(crate) fn scheme_and_host(url: &str) -> (String, String) {
+    split_scheme_and_netloc(url).unwrap_or_default()
+}
+
 /// Unicode category `C*` (control, format, surrogate, private use, unassigned).
 fn is_other_category(c: char) -> bool {
     matches!(

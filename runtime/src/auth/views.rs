@@ -532,11 +532,7 @@ async fn password_reset_view(request: Request) -> Result<Response, HttpError> {
         return Ok(password_reset_form(&request, &email, &errors));
     }
     let secret = secret_of(&request)?;
-    let scheme = if is_probably_https(&request) {
-        "https"
-    } else {
-        "http"
-    };
+    let scheme = super::request_scheme(&request);
     let host = request.host().unwrap_or("localhost").to_owned();
     let prefix = prefix_before(&request, "password_reset/");
     for user in users_for_password_reset(&db, &email).await? {
@@ -772,14 +768,6 @@ fn prefix_before(request: &Request, own: &str) -> String {
 /// The URL of page `target` next to this page (`own`).
 fn sibling(request: &Request, own: &str, target: &str) -> String {
     format!("{}{target}", prefix_before(request, own))
-}
-
-/// Whether links should say `https`: the session cookie is `Secure` or
-/// HSTS is on (djinn itself speaks plain HTTP behind a TLS proxy).
-fn is_probably_https(request: &Request) -> bool {
-    auth_app(request).is_ok_and(|app| {
-        app.config().sessions.secure_cookie || app.config().security.hsts_seconds > 0
-    })
 }
 
 /// Django's `EmailValidator`, loosely: one `@`, something on both sides,
