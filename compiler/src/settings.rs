@@ -425,18 +425,6 @@ impl RatePeriod {
         match self {
             RatePeriod::Second => 1,
             RatePeriod::Minute => 60,
-            RatePeriod::Hour => 3600,
-            RatePeriod::Day => 86_400,
-        }
-    }
-}
-
-impl RatePeriod {
-    /// The period's length in seconds.
-    pub fn seconds(self) -> u64 {
-        match self {
-            RatePeriod::Second => 1,
-            RatePeriod::Minute => 60,
             RatePeriod::Hour => 3_600,
             RatePeriod::Day => 86_400,
         }

@@ -103,7 +103,9 @@ pub(super) fn generate(
          migrate              create the database schema if it is absent\n  \
          routes               list the URL patterns, views, methods and queries per request\n  \
          check                check the settings and that the database answers\n  \
-         loaddata FILE        load a fixture (Django's dumpdata JSON)\n\n\
+         loaddata FILE        load a fixture (Django's dumpdata JSON)\n  \
+         createsuperuser [--no-input]  create a superuser (asks, or reads DJINN_SUPERUSER_USERNAME, _EMAIL, _PASSWORD)\n  \
+         clearsessions        remove expired sessions\n\n\
          environment: DATABASE_URL, DJINN_BIND, {}, DJINN_DEBUG, DJINN_STATIC_DIR\n",
         settings.security.secret_key_env
     );
@@ -113,6 +115,7 @@ pub(super) fn generate(
     let routes = routes_table(project, plans);
     let fixtures = fixture_items(project);
     let pool_size = usize::try_from(settings.database.pool_size).unwrap_or(8);
+    let permissions = permissions(project);
     quote! {
         //! The binary's command line and the compiled settings.
 
@@ -133,6 +136,9 @@ pub(super) fn generate(
                     ::core::result::Result::Ok(())
                 }
                 ["check"] => check(),
+                ["createsuperuser"] => createsuperuser(true),
+                ["createsuperuser", "--no-input" | "--noinput"] => createsuperuser(false),
+                ["clearsessions"] => clearsessions(),
                 ["loaddata", file] => loaddata(file),
                 ["help" | "--help" | "-h"] => {
                     ::std::print!("{USAGE}");
@@ -212,7 +218,56 @@ pub(super) fn generate(
                 let created = create_schema(&database)
                     .await
                     .map_err(|error| ::std::format!("cannot create the schema: {error}"))?;
+                runtime_tables(&database).await?;
                 ::std::println!("{}", if created { "schema created" } else { "schema up to date" });
+                ::core::result::Result::Ok(())
+            })
+        }
+
+        /// The runtime's own tables (sessions, users, permissions) and the
+        /// permissions of every model.
+        async fn runtime_tables(
+            database: &::djinn_runtime::db::Database,
+        ) -> ::core::result::Result<(), String> {
+            ::djinn_runtime::session::ensure_schema(database)
+                .await
+                .map_err(|error| ::std::format!("cannot create the session table: {error}"))?;
+            ::djinn_runtime::auth::ensure_schema(database)
+                .await
+                .map_err(|error| ::std::format!("cannot create the auth tables: {error}"))?;
+            ::djinn_runtime::auth::sync_permissions(database, PERMISSIONS)
+                .await
+                .map_err(|error| ::std::format!("cannot record the permissions: {error}"))?;
+            ::core::result::Result::Ok(())
+        }
+
+        /// Every model's permissions: `(app label, codename, name)`.
+        const PERMISSIONS: &[(&str, &str, &str)] = &[#(#permissions),*];
+
+        fn createsuperuser(interactive: bool) -> ::core::result::Result<(), String> {
+            let config = config()?;
+            runtime()?.block_on(async move {
+                let database = connect(&config).await?;
+                runtime_tables(&database).await?;
+                let created = if interactive {
+                    ::djinn_runtime::auth::createsuperuser_interactive(&database).await
+                } else {
+                    ::djinn_runtime::auth::createsuperuser_from_env(&database).await
+                };
+                created.map_err(|error| error.to_string())?;
+                ::std::println!("Superuser created successfully.");
+                ::core::result::Result::Ok(())
+            })
+        }
+
+        fn clearsessions() -> ::core::result::Result<(), String> {
+            let config = config()?;
+            runtime()?.block_on(async move {
+                let database = connect(&config).await?;
+                let removed = ::djinn_runtime::session::clear_expired_sessions(&database)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                ::std::println!("{removed} expired sessions removed");
                 ::core::result::Result::Ok(())
             })
         }
@@ -816,4 +871,25 @@ fn model_loader(project: &Project, id: ModelId, loader: &proc_macro2::Ident) -> 
             ::core::result::Result::Ok(())
         }
     }
+}
+
+/// `(app label, codename, name)` of every permission: Django's `add`,
+/// `change`, `delete` and `view` per model, then the model's own.
+fn permissions(project: &Project) -> Vec<TokenStream> {
+    let app = &project.app_label;
+    let mut out = Vec::new();
+    for model in &project.models {
+        let lower = model.name.to_lowercase();
+        for action in ["add", "change", "delete", "view"] {
+            let codename = format!("{action}_{lower}");
+            let name = format!("Can {action} {}", model.verbose_name);
+            out.push(quote!((#app, #codename, #name)));
+        }
+        for permission in &model.permissions {
+            let codename = &permission.codename;
+            let name = &permission.label;
+            out.push(quote!((#app, #codename, #name)));
+        }
+    }
+    out
 }

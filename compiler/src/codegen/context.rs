@@ -43,11 +43,18 @@ pub(super) fn generate(project: &Project, plans: &[ViewPlan]) -> TokenStream {
                 /// Whether there is more than one page.
                 pub is_paginated: bool,
             }),
+            (Some(GenericKind::Create), _) => {}
             (Some(_), Some(model)) => fields.push(quote! {
                 /// The view's object.
                 pub object: #model,
             }),
             _ => {}
+        }
+        if matches!(kind, Some(GenericKind::Create | GenericKind::Update)) {
+            fields.push(quote! {
+                /// The form: empty, filled from the row, or as submitted with its errors.
+                pub form: ::djinn_runtime::forms::Form,
+            });
         }
         for entry in entries {
             let name = ident(&entry.name);

@@ -208,7 +208,7 @@ pub fn generate(
     );
     files.insert(
         "src/urls.rs".to_string(),
-        rust::file(urls::generate(project, &plans)),
+        rust::file(urls::generate(project, settings, &plans)),
     );
     files.insert(
         "src/context.rs".to_string(),

@@ -82,6 +82,14 @@ pub(super) fn generate(
                         fields.insert("paginator".into(), ContextField::Value(quote!(())));
                     }
                 }
+                GenericKind::Create => {
+                    fields.insert("form".into(), ContextField::Value(at("form")));
+                }
+                GenericKind::Update => {
+                    fields.insert("form".into(), ContextField::Value(at("form")));
+                    fields.insert("object".into(), ContextField::Value(at("object")));
+                    fields.insert(alias, ContextField::Value(at("object")));
+                }
                 _ => {
                     fields.insert("object".into(), ContextField::Value(at("object")));
                     fields.insert(alias, ContextField::Value(at("object")));

@@ -16,6 +16,7 @@
 use super::names::{ident, internal, plain, snake};
 use super::views::ViewPlan;
 use crate::check::ir::{ConverterType, HttpMethod, Project, Route, Segment};
+use crate::settings::Settings;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeMap;
@@ -91,7 +92,7 @@ pub(super) fn method_const(method: HttpMethod) -> TokenStream {
 }
 
 /// The module's tokens.
-pub(super) fn generate(project: &Project, plans: &[ViewPlan]) -> TokenStream {
+pub(super) fn generate(project: &Project, settings: &Settings, plans: &[ViewPlan]) -> TokenStream {
     let mut allow_consts: BTreeMap<Vec<HttpMethod>, proc_macro2::Ident> = BTreeMap::new();
     let mut arms = Vec::new();
     let mut seen_literal_patterns = Vec::new();
@@ -134,6 +135,7 @@ pub(super) fn generate(project: &Project, plans: &[ViewPlan]) -> TokenStream {
         };
         quote!(::djinn_runtime::RouteInfo { pattern: #pattern, name: #name })
     });
+    let auth_prefix = auth_prefix(&settings.auth.login_url);
     let reverses = reverse_names(project);
     let reverse_fns = project
         .url_names
@@ -153,7 +155,12 @@ pub(super) fn generate(project: &Project, plans: &[ViewPlan]) -> TokenStream {
             let __djinn_segments: ::std::vec::Vec<&str> = __djinn_path.split('/').collect();
             match __djinn_segments.as_slice() {
                 #(#arms)*
-                _ => ::djinn_runtime::RouteMatch::NotFound,
+                // The account pages (login, logout, password change and
+                // reset) under the prefix of `[auth] login_url`.
+                _ => match __djinn_path.strip_prefix(#auth_prefix) {
+                    ::std::option::Option::Some(rest) => ::djinn_runtime::auth::views::route(method, rest),
+                    ::std::option::Option::None => ::djinn_runtime::RouteMatch::NotFound,
+                },
             }
         }
 
@@ -407,4 +414,15 @@ pub(super) fn quote_url(text: &str) -> String {
         }
     }
     out
+}
+
+/// Where the account pages are mounted: the login URL without its last
+/// segment (`/admin/login/` → `admin/`), or `accounts/` when the login URL
+/// does not end with `login/`.
+pub(super) fn auth_prefix(login_url: &str) -> String {
+    let path = login_url.trim_start_matches('/');
+    match path.strip_suffix("login/") {
+        Some(prefix) if prefix.is_empty() || prefix.ends_with('/') => prefix.to_string(),
+        _ => "accounts/".to_string(),
+    }
 }

@@ -37,6 +37,9 @@ use crate::template::TemplateChecks;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+mod writes;
+use writes::WritePlan;
+
 // ── plans ───────────────────────────────────────────────────────────────────
 
 /// What code generation decided for one view.
@@ -58,16 +61,16 @@ pub(super) struct ViewPlan {
 
 /// The shape of a view's generated body.
 pub(super) enum Body {
-    /// Access rules no request can meet yet: a redirect to the login page
-    /// (HTML) or 403 (JSON).
-    SignInRequired {
-        /// A JSON view.
-        json: bool,
-    },
-    /// A create, update or delete view: 403 until forms and writes exist.
-    NotYetGenerated {
-        /// What the view would do.
-        what: &'static str,
+    /// Only after an error in the project, which stops generation first.
+    NotGenerated,
+    /// `json create`, `json update`, `json delete`.
+    JsonWrite {
+        /// What is written.
+        write: WritePlan,
+        /// The row edited or deleted (`None` for create).
+        main: Option<CompiledQuery>,
+        /// The fields of the JSON answer.
+        fields: Vec<FieldPath>,
     },
     /// `json list` / `json detail`.
     Json {
@@ -98,6 +101,10 @@ pub(super) enum Body {
         context: Ident,
         /// The template.
         template: String,
+        /// `create`, `update`, `delete`: the form and the writes.
+        write: Option<WritePlan>,
+        /// `create`, `update`, `delete`: where a successful POST redirects.
+        success: Option<UrlTarget>,
     },
     /// `redirect`.
     Redirect {
@@ -162,21 +169,15 @@ fn plan_view(project: &Project, checks: &TemplateChecks, id: ViewId, view: &View
         .methods
         .clone()
         .or_else(|| default_methods(view));
-    let restricted = view.access.login_required
-        || view.access.staff_required
-        || view.access.permission.is_some();
-    let json = matches!(&view.kind, ViewKind::Generic(g) if g.json);
-    let body = if restricted {
-        Body::SignInRequired { json }
-    } else {
-        plan_body(project, checks, id, view)
-    };
+    let body = plan_body(project, checks, id, view);
     let queries = match &body {
-        Body::SignInRequired { .. } | Body::NotYetGenerated { .. } | Body::Redirect { .. } => {
-            Some(0)
-        }
+        Body::NotGenerated | Body::Redirect { .. } => Some(0),
         Body::Rust { .. } => None,
         Body::Json { main, .. } => Some(main.statement_count()),
+        // A GET or a refused write; a successful write runs more.
+        Body::JsonWrite { main, .. } => {
+            Some(main.as_ref().map_or(0, CompiledQuery::statement_count))
+        }
         Body::Page { main, entries, .. } => {
             let entries: usize = entries
                 .iter()
@@ -284,9 +285,12 @@ pub(super) fn plan_body(
     view: &View,
 ) -> Body {
     match &view.kind {
+        ViewKind::Generic(generic) if generic.kind.writes() => {
+            plan_write_body(project, checks, id, view, generic)
+        }
         ViewKind::Generic(generic) => {
             let Some(query) = &generic.query else {
-                return Body::NotYetGenerated { what: "create" };
+                return Body::NotGenerated;
             };
             let slice_start = query.slice.map_or(0, |slice| slice.start);
             match (generic.json, generic.kind) {
@@ -329,11 +333,13 @@ pub(super) fn plan_body(
                         entries: plan_entries(project, checks, id, view),
                         context: context_struct(view),
                         template: template_name(view),
+                        write: None,
+                        success: None,
                     }
                 }
-                (_, GenericKind::Create) => Body::NotYetGenerated { what: "create" },
-                (_, GenericKind::Update) => Body::NotYetGenerated { what: "update" },
-                (_, GenericKind::Delete) => Body::NotYetGenerated { what: "delete" },
+                (_, GenericKind::Create | GenericKind::Update | GenericKind::Delete) => {
+                    Body::NotGenerated
+                }
             }
         }
         ViewKind::Template => Body::Page {
@@ -344,6 +350,8 @@ pub(super) fn plan_body(
             entries: plan_entries(project, checks, id, view),
             context: context_struct(view),
             template: template_name(view),
+            write: None,
+            success: None,
         },
         ViewKind::Redirect { target, permanent } => Body::Redirect {
             target: target.clone(),
@@ -359,8 +367,56 @@ pub(super) fn plan_body(
                 signature: signature.clone(),
             },
             // Only after an error, and code generation needs none.
-            None => Body::NotYetGenerated { what: "rust" },
+            None => Body::NotGenerated,
         },
+    }
+}
+
+/// A create, update or delete view, HTML or JSON.
+fn plan_write_body(
+    project: &Project,
+    checks: &TemplateChecks,
+    id: ViewId,
+    view: &View,
+    generic: &crate::check::ir::GenericView,
+) -> Body {
+    let write = writes::plan_write(
+        project,
+        view,
+        generic.kind,
+        generic.json,
+        generic.model,
+        &generic.fields,
+        generic.success.as_ref(),
+    );
+    let main = generic.query.as_ref().map(|query| {
+        let mut plan = if generic.json {
+            FetchPlan::new()
+        } else {
+            template_plan(checks, id, "object")
+        };
+        if !generic.json {
+            add_value_needs(project, view, None, &mut plan);
+        }
+        compile_query(project, query, &plan, &view.context, QueryPurpose::Get)
+    });
+    if generic.json {
+        return Body::JsonWrite {
+            write,
+            main,
+            fields: generic.fields.clone(),
+        };
+    }
+    Body::Page {
+        kind: Some(generic.kind),
+        main,
+        paginate: None,
+        slice_start: 0,
+        entries: plan_entries(project, checks, id, view),
+        context: context_struct(view),
+        template: template_name(view),
+        write: Some(write),
+        success: generic.success.clone(),
     }
 }
 
@@ -607,6 +663,7 @@ pub(super) fn generate(project: &Project, settings: &Settings, plans: &[ViewPlan
             reverses: &reverses,
         };
         let (body, mutable) = cx.body(plan, settings);
+        let access = access_check(view, settings);
         let request = if mutable {
             quote!(mut __djinn_request)
         } else {
@@ -644,6 +701,7 @@ pub(super) fn generate(project: &Project, settings: &Settings, plans: &[ViewPlan
             pub async fn #function(
                 #request: ::djinn_runtime::Request,
             ) -> ::core::result::Result<::djinn_runtime::Response, ::djinn_runtime::HttpError> {
+                #access
                 #body
             }
 
@@ -669,6 +727,50 @@ pub(super) fn generate(project: &Project, settings: &Settings, plans: &[ViewPlan
     }
 }
 
+/// The check of `login_required`, `staff_required` and `permission`,
+/// before anything else the view does.
+fn access_check(view: &View, settings: &Settings) -> Option<TokenStream> {
+    let access = &view.access;
+    if !(access.login_required || access.staff_required || access.permission.is_some()) {
+        return None;
+    }
+    let login_url = &settings.auth.login_url;
+    let staff = access.staff_required;
+    let permission = match &access.permission {
+        Some(permission) => {
+            let text = format!("{}.{}", permission.app, permission.codename);
+            quote!(::core::option::Option::Some(#text))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let json = matches!(&view.kind, ViewKind::Generic(generic) if generic.json);
+    Some(quote! {
+        if let ::core::option::Option::Some(__djinn_redirect) = ::djinn_runtime::views::require(
+            &__djinn_request,
+            ::djinn_runtime::views::Access {
+                login_url: #login_url,
+                staff: #staff,
+                permission: #permission,
+                json: #json,
+            },
+        )? {
+            return ::core::result::Result::Ok(__djinn_redirect);
+        }
+    })
+}
+
+/// What an HTML page's body is made of.
+struct PageParts<'a> {
+    kind: Option<GenericKind>,
+    main: Option<&'a CompiledQuery>,
+    paginate: Option<u32>,
+    slice_start: u64,
+    entries: &'a [EntryPlan],
+    context: &'a Ident,
+    write: Option<&'a WritePlan>,
+    success: Option<&'a UrlTarget>,
+}
+
 /// Generating one view's body.
 struct ViewCx<'a, 'p> {
     project: &'p Project,
@@ -691,38 +793,20 @@ impl ViewCx<'_, '_> {
     /// The body, and whether the request binding must be `mut`.
     fn body(&mut self, plan: &ViewPlan, settings: &Settings) -> (TokenStream, bool) {
         match &plan.body {
-            Body::SignInRequired { json: false } => {
-                let login = &settings.auth.login_url;
-                (
-                    quote! {
-                        ::core::result::Result::Ok(crate::__djinn::support::login_redirect(&__djinn_request, #login))
-                    },
-                    false,
-                )
-            }
-            Body::SignInRequired { json: true } => (
+            Body::NotGenerated => (
                 quote! {
                     let _ = __djinn_request;
-                    ::core::result::Result::Err(::djinn_runtime::HttpError::Forbidden(
-                        ::std::string::String::from("this view needs a signed-in user"),
+                    ::core::result::Result::Err(::djinn_runtime::HttpError::internal(
+                        "this view was not generated",
                     ))
                 },
                 false,
             ),
-            Body::NotYetGenerated { what } => {
-                let detail = format!(
-                    "{what} views are not generated yet: forms and writes come with the data layer"
-                );
-                (
-                    quote! {
-                        let _ = __djinn_request;
-                        ::core::result::Result::Err(::djinn_runtime::HttpError::Forbidden(
-                            ::std::string::String::from(#detail),
-                        ))
-                    },
-                    false,
-                )
-            }
+            Body::JsonWrite {
+                write,
+                main,
+                fields,
+            } => (self.json_write(write, main.as_ref(), fields), false),
             Body::Redirect { target, permanent } => (self.redirect(target, *permanent), false),
             Body::Rust {
                 function,
@@ -745,15 +829,22 @@ impl ViewCx<'_, '_> {
                 slice_start,
                 entries,
                 context,
+                write,
+                success,
                 ..
             } => (
                 self.page(
-                    *kind,
-                    main.as_ref(),
-                    *paginate,
-                    *slice_start,
-                    entries,
-                    context,
+                    PageParts {
+                        kind: *kind,
+                        main: main.as_ref(),
+                        paginate: *paginate,
+                        slice_start: *slice_start,
+                        entries,
+                        context,
+                        write: write.as_ref(),
+                        success: success.as_ref(),
+                    },
+                    settings,
                 ),
                 false,
             ),
@@ -863,9 +954,31 @@ impl ViewCx<'_, '_> {
         }
     }
 
+    /// The redirect to `success` after a write.
+    fn success_url(&self, target: &UrlTarget) -> TokenStream {
+        let url = match target {
+            UrlTarget::Literal { url, .. } => quote!(#url),
+            UrlTarget::Route { name, args, .. } => {
+                let function = &self.reverses[name];
+                let args = args.iter().map(|arg| self.url_arg(arg));
+                quote!(&crate::urls::#function(#(#args),*))
+            }
+        };
+        quote!(::djinn_runtime::Response::redirect(#url))
+    }
+
     /// An argument of a URL reverse, typed as the reverse function takes it.
     fn url_arg(&self, arg: &UrlArg) -> TokenStream {
         match &arg.value.kind {
+            ValueKind::Object(path) => {
+                let steps: Vec<StepKind> = path.steps.iter().map(|s| s.kind).collect();
+                let value = db_path(self.project, quote!(__djinn_object), path.model, &steps);
+                match arg.value.ty {
+                    Type::Int => quote!(::djinn_runtime::views::value_int(&#value)),
+                    Type::Uuid => quote!(::djinn_runtime::views::value_uuid(&#value)),
+                    _ => quote!(&crate::__djinn::support::value_text(&#value)),
+                }
+            }
             ValueKind::Param { name, .. } => {
                 let local = param_local(name);
                 match arg.value.ty {
@@ -1254,16 +1367,19 @@ impl ViewCx<'_, '_> {
         name
     }
 
-    fn page(
-        &mut self,
-        kind: Option<GenericKind>,
-        main: Option<&CompiledQuery>,
-        paginate: Option<u32>,
-        slice_start: u64,
-        entries: &[EntryPlan],
-        context: &Ident,
-    ) -> TokenStream {
+    fn page(&mut self, parts: PageParts<'_>, settings: &Settings) -> TokenStream {
+        let PageParts {
+            kind,
+            main,
+            paginate,
+            slice_start,
+            entries,
+            context,
+            write,
+            success,
+        } = parts;
         let has_queries = main.is_some()
+            || write.is_some()
             || entries
                 .iter()
                 .any(|entry| matches!(entry.value, EntryValue::Query(_)));
@@ -1297,6 +1413,20 @@ impl ViewCx<'_, '_> {
             }
             _ => {}
         }
+        if let Some(write) = write {
+            let success = match success {
+                Some(target) => self.success_url(target),
+                None => quote!(::djinn_runtime::Response::redirect("/")),
+            };
+            let _ = settings;
+            if write.kind == GenericKind::Delete {
+                steps.push(self.delete_post(write, success));
+            } else {
+                steps.push(self.form_setup(write));
+                steps.push(self.form_post(write, success));
+                fields.push(quote!(form: __djinn_form,));
+            }
+        }
         for entry in entries {
             let local = entry_local(&entry.name);
             let member = ident(&entry.name);
@@ -1313,17 +1443,14 @@ impl ViewCx<'_, '_> {
             fields.push(quote!(#member: #local,));
         }
         let render = plain(&format!("render_{}", super::names::snake(&self.view.name)));
-        let uses_request = paginate.is_some() || !self.used_params().is_empty() || has_queries;
-        let release = (!uses_request).then(|| quote!(let _ = __djinn_request;));
         quote! {
             #prologue
-            #release
             #(#steps)*
             let __djinn_context = crate::context::#context {
                 #(#fields)*
             };
             let mut __djinn_out = ::std::string::String::new();
-            crate::templates::#render(&__djinn_context, &mut __djinn_out)
+            crate::templates::#render(&__djinn_context, &__djinn_request, &mut __djinn_out)
                 .map_err(::djinn_runtime::HttpError::internal)?;
             ::core::result::Result::Ok(::djinn_runtime::Response::html(__djinn_out))
         }

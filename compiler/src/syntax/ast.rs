@@ -342,6 +342,16 @@ pub enum GenericKind {
     Delete,
 }
 
+impl GenericKind {
+    /// True for the views that change data: create, update, delete.
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            GenericKind::Create | GenericKind::Update | GenericKind::Delete
+        )
+    }
+}
+
 /// The kind of a view, as written after the colon.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ViewKind {

@@ -718,6 +718,14 @@ impl<'a> Checker<'a> {
                 }
             }
             Node::CsrfToken { span } => {
+                // The tag reads the token: the page must compute it.
+                if w.holds_scope_value("csrf_token") {
+                    self.out.renderings[w.rendering.0 as usize]
+                        .reads
+                        .entry(w.template().to_string())
+                        .or_default()
+                        .insert("csrf_token".to_string());
+                }
                 if w.lookup("csrf_token").is_none() {
                     self.report(
                         Diagnostic::new(

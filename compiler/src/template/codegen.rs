@@ -179,9 +179,8 @@ pub enum ContextField {
 /// __djinn_out: &mut String) -> Result<(), FilterError>`, writing the page
 /// of `rendering`. `fields` says where the context struct holds each name;
 /// `page_obj` is read with `object_list` (the page's rows); `user`,
-/// `perms`, `messages` and `csrf_token` are those of a request without a
-/// signed-in user (the runtime has no sessions yet): the anonymous user,
-/// no permissions, no messages, no token.
+/// `perms`, `messages` and `csrf_token` come from the request, through
+/// `djinn_runtime::template::globals`, and only when the page reads them.
 pub fn view_render_function(
     env: &RenderEnv<'_>,
     rendering: RenderingId,
@@ -198,8 +197,9 @@ pub fn view_render_function(
     let mut places = BTreeMap::new();
     for (index, (name, ty)) in walked.scope.iter().enumerate() {
         // Values made for the page only when a template reads them (the
-        // `{% csrf_token %}` tag reads its token without naming it).
-        if !read.contains(name) && name != "csrf_token" {
+        // checker counts `{% csrf_token %}` as reading `csrf_token`), so a
+        // page without a form never creates a session.
+        if !read.contains(name) {
             continue;
         }
         let local = format_ident!("__djinn_name{}", index);
@@ -219,21 +219,19 @@ pub fn view_render_function(
                 quote!(#local)
             }
             ("user", Type::User, None) => {
-                preamble.push(quote!(let #local = #rt::context::User::anonymous();));
+                preamble.push(quote!(let #local = #rt::globals::user(__djinn_request);));
                 quote!(#local)
             }
             ("perms", Type::Perms, None) => {
-                preamble.push(quote!(let #local = #rt::context::Perms::default();));
+                preamble.push(quote!(let #local = #rt::globals::perms(__djinn_request);));
                 quote!(#local)
             }
             ("messages", Type::Messages, None) => {
-                preamble.push(quote! {
-                    let #local: ::std::vec::Vec<#rt::context::Message> = ::std::vec::Vec::new();
-                });
+                preamble.push(quote!(let #local = #rt::globals::messages(__djinn_request);));
                 quote!(#local)
             }
             ("csrf_token", Type::Str, None) => {
-                preamble.push(quote!(let #local = "";));
+                preamble.push(quote!(let #local = #rt::globals::csrf_token(__djinn_request);));
                 quote!(#local)
             }
             _ => continue,
@@ -245,6 +243,7 @@ pub fn view_render_function(
         #[doc = #doc]
         pub fn #name(
             __djinn_context: &#context,
+            __djinn_request: &::djinn_runtime::Request,
             __djinn_out: &mut ::std::string::String,
         ) -> ::core::result::Result<(), #rt::FilterError> {
             #(#preamble)*

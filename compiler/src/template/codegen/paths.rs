@@ -359,6 +359,70 @@ impl<'e> Gen<'e> {
                 }
                 _ => return Err(unsupported()),
             },
+            // Forms: `form.title`, `form.non_field_errors`, `field.label_tag`…
+            // (`djinn_runtime::forms`).
+            (Type::Form(_) | Type::ErrorDict(_), Lookup::FormField(field)) => {
+                let name = &self.env.project.field(*field).name;
+                match &base.ty {
+                    Type::Form(_) => self.bind(
+                        quote!(::djinn_runtime::template::globals::form_field(#reference, #name)?),
+                        ty.clone(),
+                    ),
+                    _ => self.bind(quote!(#place.get(#name)), ty.clone()),
+                }
+            }
+            (Type::Form(_), Lookup::Attribute(attr)) => match attr.as_str() {
+                "errors" | "non_field_errors" | "is_bound" | "visible_fields" => {
+                    let method = quote::format_ident!("{}", attr);
+                    self.bind(quote!(#place.#method()), ty.clone())
+                }
+                "hidden_fields" => self.bind(
+                    quote!(::std::vec::Vec::<::djinn_runtime::forms::BoundField<'_>>::new()),
+                    ty.clone(),
+                ),
+                "as_div" | "as_p" | "as_table" | "as_ul" => {
+                    let method = quote::format_ident!("render_{}", &attr[3..]);
+                    self.bind(
+                        quote!({
+                            let mut html = ::std::string::String::new();
+                            #place.#method(&mut html);
+                            html
+                        }),
+                        ty.clone(),
+                    )
+                }
+                "media" => self.bind(quote!(""), ty.clone()),
+                _ => return Err(unsupported()),
+            },
+            (Type::BoundField(..), Lookup::Attribute(attr)) => match attr.as_str() {
+                "label" | "name" | "html_name" | "id_for_label" | "auto_id" | "help_text"
+                | "widget_type" | "css_classes" | "errors" | "is_hidden" | "use_fieldset"
+                | "form" | "field" => {
+                    let method = quote::format_ident!("{}", attr);
+                    self.bind(quote!(#place.#method()), ty.clone())
+                }
+                "label_tag" | "legend_tag" | "as_hidden" | "as_widget" => {
+                    let method = quote::format_ident!("{}", attr);
+                    self.bind(
+                        quote!({
+                            let mut html = ::std::string::String::new();
+                            #place.#method(&mut html);
+                            html
+                        }),
+                        ty.clone(),
+                    )
+                }
+                _ => return Err(unsupported()),
+            },
+            (Type::ErrorList | Type::ErrorDict(_), Lookup::Attribute(attr)) => {
+                match attr.as_str() {
+                    "as_text" | "as_ul" | "as_json" => {
+                        let method = quote::format_ident!("{}", attr);
+                        self.bind(quote!(#place.#method()), ty.clone())
+                    }
+                    _ => return Err(unsupported()),
+                }
+            }
             (Type::Uuid, Lookup::Attribute(attr)) if attr == "hex" => {
                 self.bind(quote!(#rt::context::uuid_hex(#reference)), ty.clone())
             }

@@ -238,6 +238,8 @@ impl Gen<'_> {
             Type::User => quote!(&#lifetime #rt::context::User),
             Type::Perms | Type::AppPerms => quote!(&#lifetime #rt::context::Perms),
             Type::Message => quote!(&#lifetime #rt::context::Message),
+            Type::Form(_) => quote!(&#lifetime ::djinn_runtime::forms::Form),
+            Type::ErrorList => quote!(&#lifetime ::djinn_runtime::forms::ErrorList),
             Type::Messages => quote!(::std::vec::Vec<&#lifetime #rt::context::Message>),
             Type::Uuid => quote!(::djinn_runtime::uuid::Uuid),
             Type::Decimal => quote!(::std::borrow::Cow<#lifetime, str>),
@@ -593,6 +595,10 @@ impl Gen<'_> {
                 Ok((value.place_expr(), Type::Object(*model)))
             }
             Type::Messages => Ok((value.place_expr(), Type::Message)),
+            Type::Form(view) => {
+                let fields = self.bind(quote!(#reference.fields()), Type::None);
+                Ok((fields.expr, Type::BoundField(*view, None)))
+            }
             Type::Str | Type::SafeStr => {
                 let chars = self.bind(quote!(#rt::render::chars(#reference)), Type::None);
                 Ok((chars.expr, Type::Str))
