@@ -379,6 +379,16 @@ fn check_new_superuser(username: &str, email: &str, password: &str) -> Result<()
 /// and the question asked again; the end of the input gives up with
 /// [`AuthError::Cancelled`].
 pub async fn createsuperuser_interactive(db: &Database) -> Result<i64, AuthError> {
+    createsuperuser_prompted(db, ask).await
+}
+
+/// The questions of [`createsuperuser_interactive`], answered by `ask`
+/// (prompt, whether the answer is hidden; `None` at the end of the input).
+async fn createsuperuser_prompted<F, Answer>(db: &Database, mut ask: F) -> Result<i64, AuthError>
+where
+    F: FnMut(&'static str, bool) -> Answer,
+    Answer: std::future::Future<Output = Result<String, AuthError>>,
+{
     let username = loop {
         let username = normalize_username(&ask("Username: ", false).await?);
         if let Err(message) = validate_username(&username) {
@@ -415,9 +425,7 @@ pub async fn createsuperuser_interactive(db: &Database) -> Result<i64, AuthError
             Err(other) => return Err(other),
         }
     };
-    let id = create_superuser(db, &username, &email, Some(&password)).await?;
-    eprintln!("Superuser created successfully.");
-    Ok(id)
+    create_superuser(db, &username, &email, Some(&password)).await
 }
 
 /// One answer from the terminal, read on the blocking pool.
@@ -455,4 +463,70 @@ fn set_echo(on: bool) -> bool {
         .stderr(std::process::Stdio::null())
         .status()
         .is_ok_and(|status| status.success())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scripted(
+        answers: &[&str],
+    ) -> impl FnMut(&'static str, bool) -> futures_util::future::Ready<Result<String, AuthError>>
+    {
+        let mut answers: Vec<String> = answers.iter().rev().map(|a| (*a).to_owned()).collect();
+        move |_prompt, _hidden| {
+            futures_util::future::ready(answers.pop().ok_or(AuthError::Cancelled))
+        }
+    }
+
+    #[tokio::test]
+    async fn createsuperuser_asks_again_after_each_problem() {
+        set_hasher_params(HasherParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        })
+        .unwrap();
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        ensure_schema(&db).await.unwrap();
+        create_user(&db, "taken", "", None).await.unwrap();
+        let answers = [
+            "bad name",
+            "taken",
+            "ｒｏｏｔ",
+            "root@Example.COM",
+            "Passphrase-One-42",
+            "Passphrase-Two-42",
+            "root12",
+            "root12",
+            "   ",
+            "   ",
+            "Passphrase-One-42",
+            "Passphrase-One-42",
+        ];
+        let id = createsuperuser_prompted(&db, scripted(&answers))
+            .await
+            .unwrap();
+        let root = get_user(&db, id).await.unwrap().unwrap();
+        assert_eq!(
+            (root.username.as_str(), root.email.as_str()),
+            ("root", "root@example.com")
+        );
+        assert!(root.is_superuser && root.is_staff);
+        assert!(
+            authenticate(&db, "root", "Passphrase-One-42")
+                .await
+                .unwrap()
+                .is_some()
+        );
+
+        let cancelled = createsuperuser_prompted(&db, scripted(&["someone", "a@b.c"])).await;
+        assert!(matches!(cancelled, Err(AuthError::Cancelled)));
+        assert!(
+            get_user_by_username(&db, "someone")
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
 }
