@@ -673,6 +673,8 @@ async fn failed_logins_are_rate_limited(db: Database) {
     auth::create_user(&db, "other", "", Some(password))
         .await
         .unwrap();
+    let mut signed_in = Client::new(&server);
+    assert_eq!(signed_in.log_in("other", password).await.location(), "/");
     let mut browser = Client::new(&server);
     for attempt in 0..3 {
         let reply = browser.log_in("rita", &format!("wrong-{attempt}")).await;
@@ -684,7 +686,7 @@ async fn failed_logins_are_rate_limited(db: Database) {
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     let wait: u64 = limited.header(RETRY_AFTER).parse().unwrap();
     assert!((1..=60).contains(&wait), "Retry-After: {wait}");
-    assert!(limited.body.contains("Too many failed login attempts"));
+    assert!(limited.body.contains("Too many failed attempts"));
     assert_eq!(
         browser.log_in("other", password).await.status,
         StatusCode::TOO_MANY_REQUESTS
@@ -694,6 +696,19 @@ async fn failed_logins_are_rate_limited(db: Database) {
         StatusCode::FOUND,
         "not signed in"
     );
+    // Guessing an old password from a signed-in session counts the same way.
+    let change = signed_in
+        .submit(
+            "/accounts/password_change/",
+            &[
+                ("old_password", "guess"),
+                ("new_password1", "Some-New-Password-42"),
+                ("new_password2", "Some-New-Password-42"),
+            ],
+        )
+        .await;
+    assert_eq!(change.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(change.headers.contains_key(RETRY_AFTER));
     // The limit is in the database: a second server process sees it too.
     let second = start(&db, 3).await;
     let mut elsewhere = Client::new(&second);

@@ -314,14 +314,7 @@ async fn login_view(request: Request) -> Result<Response, HttpError> {
             client = %request.remote_addr().ip(),
             "login refused: too many failed attempts"
         );
-        let seconds = wait.as_secs().max(1);
-        let body = format!(
-            "<p class=\"errornote\">Too many failed login attempts. Please try again in {seconds} seconds.</p>"
-        );
-        let retry = HeaderValue::from(seconds);
-        return Ok(
-            page(StatusCode::TOO_MANY_REQUESTS, "Log in", &body).with_header(RETRY_AFTER, retry)
-        );
+        return Ok(too_many_attempts(wait, "Log in"));
     }
     match authenticate(&db, &username, password).await? {
         Some(user) => {
@@ -347,6 +340,16 @@ async fn login_view(request: Request) -> Result<Response, HttpError> {
             ))
         }
     }
+}
+
+/// The 429 page of the rate limit, with `Retry-After`.
+fn too_many_attempts(wait: std::time::Duration, title: &str) -> Response {
+    let seconds = wait.as_secs().max(1);
+    let body = format!(
+        "<p class=\"errornote\">Too many failed attempts. Please try again in {seconds} seconds.</p>"
+    );
+    page(StatusCode::TOO_MANY_REQUESTS, title, &body)
+        .with_header(RETRY_AFTER, HeaderValue::from(seconds))
 }
 
 fn login_form(
@@ -401,13 +404,21 @@ async fn password_change_view(request: Request) -> Result<Response, HttpError> {
     let mut errors = Errors::default();
     if old.is_empty() {
         errors.add("old_password", REQUIRED);
-    } else if !super::password::check_password_async(
-        old.to_owned(),
-        user.password_hash().to_owned(),
-    )
-    .await
-    {
-        errors.add("old_password", INCORRECT_OLD_PASSWORD);
+    } else {
+        // Guessing the old password from a stolen session counts against
+        // the same limit as guessing at the login page.
+        let limit = LoginRateLimit::from_config(&auth_app(&request)?.config().auth);
+        let keys = AttemptKeys::new(request.remote_addr().ip(), &user.username);
+        if let Some(wait) = retry_after(&db, &keys, limit).await? {
+            return Ok(too_many_attempts(wait, "Password change"));
+        }
+        let matches =
+            super::password::check_password_async(old.to_owned(), user.password_hash().to_owned())
+                .await;
+        if !matches {
+            record_failure(&db, &keys, limit).await?;
+            errors.add("old_password", INCORRECT_OLD_PASSWORD);
+        }
     }
     let new_password = check_new_passwords(&form, &user, &mut errors);
     let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
