@@ -174,6 +174,16 @@ struct MakemigrationsArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     dir: PathBuf,
+    /// The migration's name after its number [default: `initial` for the
+    /// first, else words from the changes, such as `post_add_subtitle`].
+    #[arg(long)]
+    name: Option<String>,
+    /// Write operations that drop tables or columns, losing their data.
+    #[arg(long)]
+    allow_data_loss: bool,
+    /// Print the migration's files on stdout instead of writing them.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 /// Parses the arguments and runs the command.
@@ -563,14 +573,109 @@ fn docs(args: &DocsArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `djinn makemigrations`.
-fn makemigrations(_args: &MakemigrationsArgs) -> ExitCode {
-    not_implemented("makemigrations")
-}
-
-fn not_implemented(command: &str) -> ExitCode {
-    eprintln!("djinn {command}: not implemented yet (see README)");
-    ExitCode::from(EXIT_USAGE)
+/// `djinn makemigrations`: check the project, compare its models with the
+/// last migration, write the next one (or say there is nothing to do).
+fn makemigrations(args: &MakemigrationsArgs) -> ExitCode {
+    if let Some(name) = &args.name
+        && !djinn::migrations::valid_name(name)
+    {
+        eprintln!(
+            "djinn makemigrations: --name {name:?}: use lower-case letters, digits and `_` (at most 60)"
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let input = match ProjectInput::load(&args.dir) {
+        Ok(input) => input,
+        Err(error) => {
+            eprintln!("djinn makemigrations: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    if input.settings.is_none() && input.specs.is_empty() {
+        eprintln!(
+            "djinn makemigrations: {} is not a djinn project: it has no djinn.toml and no .djinn files",
+            args.dir.display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let mut output = djinn::check_project(&input);
+    // The difference between the models and the migrations is what this
+    // command is for.
+    output
+        .diagnostics
+        .retain(|diagnostic| diagnostic.code != djinn::Code::MigrationDrift);
+    let sources = relative_to_cwd(&input.sources, &args.dir);
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    eprint!("{}", render::human(&output.diagnostics, &sources, color));
+    let name = output.settings.project.name.clone();
+    if output.has_errors() {
+        let (errors, _) = render::count(&output.diagnostics);
+        eprintln!(
+            "djinn makemigrations: {name} — fix {} first",
+            plural(errors, "error")
+        );
+        return ExitCode::from(EXIT_ERRORS);
+    }
+    let options = djinn::migrations::MakeOptions {
+        name: args.name.clone(),
+        allow_data_loss: args.allow_data_loss,
+    };
+    let migration = match djinn::migrations::make(&input, &output.project, &options) {
+        Ok(djinn::migrations::Made::NoChanges) => {
+            eprintln!("djinn makemigrations: {name} — no changes detected");
+            return ExitCode::SUCCESS;
+        }
+        Ok(djinn::migrations::Made::Migration(migration)) => migration,
+        Err(refusals) => {
+            eprintln!("djinn makemigrations: {name} — no migration written:");
+            for refusal in &refusals {
+                eprintln!("  - {}", refusal.message);
+                if let Some(help) = &refusal.help {
+                    eprintln!("    help: {help}");
+                }
+            }
+            return ExitCode::from(EXIT_ERRORS);
+        }
+    };
+    if args.dry_run {
+        for (path, text) in &migration.files {
+            println!("=== {path}");
+            print!("{text}");
+        }
+    } else {
+        for (path, text) in &migration.files {
+            let path = args.dir.join(path);
+            let written = path
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| {
+                    // `create_new`: never overwrite a migration.
+                    std::fs::File::options()
+                        .write(true)
+                        .create_new(true)
+                        .open(&path)
+                })
+                .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()));
+            if let Err(error) = written {
+                eprintln!(
+                    "djinn makemigrations: cannot write {}: {error}",
+                    path.display()
+                );
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    }
+    let verb = if args.dry_run { "would write" } else { "wrote" };
+    let shown = args
+        .dir
+        .join("migrations")
+        .join(format!("{}.toml", migration.name));
+    eprintln!("djinn makemigrations: {name} — {verb} {}", shown.display());
+    for operation in &migration.operations {
+        eprintln!("  - {operation}");
+    }
+    ExitCode::SUCCESS
 }
 
 /// The sources with paths as the user reaches them from the current

@@ -9,6 +9,7 @@
 //!   ──syntax::parse────▶ ast::SpecFile per .djinn file
 //!   ──template::parse──▶ template::ast::Template per template
 //!   ──check::check─────▶ ir::Project (resolved, typed)
+//!   ──migrations::check──▶ (with `migrations/`) the models against the last migration
 //!   ──template::check_templates──▶ TemplateChecks (templates typed per view)
 //! ```
 //!
@@ -20,6 +21,7 @@ pub mod check;
 pub mod codegen;
 pub mod diagnostics;
 pub mod docs;
+pub mod migrations;
 pub mod project;
 pub mod rust_src;
 pub mod scaffold;
@@ -75,6 +77,7 @@ pub fn check_project(input: &ProjectInput) -> CheckOutput {
         .collect();
     let rust = rust_src::index(input, &mut diagnostics);
     let project = check::check(input, &settings, &files, &rust, &mut diagnostics);
+    migrations::check(input, &project, &mut diagnostics);
     let template_checks = template::check_templates(input, &project, &templates, &mut diagnostics);
     diagnostics::sort(&mut diagnostics);
     CheckOutput {

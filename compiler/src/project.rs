@@ -23,6 +23,10 @@ pub struct ProjectInput {
     pub rust: BTreeMap<String, FileId>,
     /// Files under `static/`, by path relative to `static/`.
     pub static_files: BTreeSet<String>,
+    /// Files directly under `migrations/` (`0001_initial.toml`,
+    /// `0001_initial.schema.json`), by name; `None` when the project has no
+    /// `migrations/` directory (see `crate::migrations`).
+    pub migrations: Option<BTreeMap<String, FileId>>,
 }
 
 /// An I/O failure while reading a project (exit code 2, not a diagnostic).
@@ -50,7 +54,8 @@ impl ProjectInput {
 
     /// Reads a project directory: `djinn.toml`, `*.djinn` at any depth
     /// outside `templates/`, `static/`, `src/`, `target/` and dot-directories,
-    /// templates under `templates/`, Rust under `src/`, names under `static/`.
+    /// templates under `templates/`, Rust under `src/`, names under `static/`,
+    /// and the `.toml` and `.json` files directly under `migrations/`.
     pub fn load(root: &Path) -> Result<ProjectInput, LoadError> {
         let mut builder = ProjectInput::builder();
         let read = |path: &Path| {
@@ -90,6 +95,15 @@ impl ProjectInput {
         }
         for rel in walk(&root.join("static"), &[])? {
             builder = builder.static_file(rel);
+        }
+        let migrations = root.join("migrations");
+        if migrations.is_dir() {
+            builder = builder.migrations_directory();
+            for name in walk(&migrations, &[])? {
+                if !name.contains('/') && (name.ends_with(".toml") || name.ends_with(".json")) {
+                    builder = builder.migration(name.clone(), read(&migrations.join(&name))?);
+                }
+            }
         }
         Ok(builder.build())
     }
@@ -143,6 +157,7 @@ pub struct ProjectInputBuilder {
     templates: Vec<(String, String)>,
     rust: Vec<(String, String)>,
     static_files: BTreeSet<String>,
+    migrations: Option<Vec<(String, String)>>,
 }
 
 impl ProjectInputBuilder {
@@ -176,8 +191,25 @@ impl ProjectInputBuilder {
         self
     }
 
+    /// A `migrations/` directory, even an empty one: the project's schema
+    /// is then managed by migrations.
+    pub fn migrations_directory(mut self) -> Self {
+        self.migrations.get_or_insert_with(Vec::new);
+        self
+    }
+
+    /// A file named `name` directly under `migrations/` (implies
+    /// [`ProjectInputBuilder::migrations_directory`]).
+    pub fn migration(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.migrations
+            .get_or_insert_with(Vec::new)
+            .push((name.into(), text.into()));
+        self
+    }
+
     /// The finished input. File ids follow a fixed order (settings, specs,
-    /// templates, Rust), each group sorted by path, so output is deterministic.
+    /// templates, Rust, migrations), each group sorted by path, so output is
+    /// deterministic.
     pub fn build(mut self) -> ProjectInput {
         let mut input = ProjectInput::default();
         if let Some(text) = self.settings {
@@ -204,6 +236,17 @@ impl ProjectInputBuilder {
             input.rust.insert(path, id);
         }
         input.static_files = self.static_files;
+        if let Some(mut migrations) = self.migrations {
+            migrations.sort();
+            let mut files = BTreeMap::new();
+            for (name, text) in migrations {
+                let id = input
+                    .sources
+                    .add(format!("migrations/{name}"), SourceKind::Other, text);
+                files.insert(name, id);
+            }
+            input.migrations = Some(files);
+        }
         input
     }
 }

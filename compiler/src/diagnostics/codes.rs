@@ -258,6 +258,16 @@ codes! {
     // ── hooks ─────────────────────────────────────────────────────────────
     /// Two hooks on the same signal and model calling the same function.
     DuplicateHook = "E0601", Error, "duplicate hook";
+
+    // ── migrations ────────────────────────────────────────────────────────
+    /// The project has a `migrations/` directory and its models differ from
+    /// the schema of the last migration: a model, field, index or constraint
+    /// changed without a migration. `djinn makemigrations` writes one.
+    MigrationDrift = "E0801", Error, "models and migrations disagree";
+    /// A file under `migrations/` that cannot be read as a migration: a bad
+    /// name, invalid TOML or JSON, a missing schema file, two migrations with
+    /// one number.
+    MalformedMigration = "E0802", Error, "malformed migration file";
 }
 
 impl Serialize for Code {

@@ -28,7 +28,7 @@
 //!   paginated list.
 
 mod condition;
-mod ddl;
+pub(crate) mod ddl;
 mod plan;
 mod query;
 mod text;
