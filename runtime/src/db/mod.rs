@@ -48,6 +48,7 @@
 //! | `decimal.rs` | exact decimals as canonical text |
 //! | `temporal.rs` | dates and datetimes as text (SQLite) |
 //! | `counting.rs` | [`count_queries`]: statements per request (N+1 checks) |
+//! | `migrate.rs` | [`migrate::migrate`]: the project's migrations, each applied once |
 //! | `error.rs` | [`DbError`] and its [`DbErrorKind`] |
 //! | `sqlite/` | rusqlite (bundled), WAL, one writer plus readers, `spawn_blocking` |
 //! | `postgres/` | tokio-postgres, deadpool pool, rustls TLS, type mapping, `numeric` codec |
@@ -56,6 +57,7 @@ mod counting;
 mod database;
 mod decimal;
 mod error;
+pub mod migrate;
 mod postgres;
 mod row;
 mod sql;
