@@ -7,7 +7,9 @@
 //!
 //! ```text
 //! serve [--bind ADDR]   serve (the default)
-//! migrate               create the schema if the database has none
+//! migrate [--list]      apply the pending migrations of `migrations/` (--list:
+//!                       each with [X] when applied); without migrations, create
+//!                       the schema if the database has none
 //! routes                path, name, view, methods, queries per request
 //! check                 the settings, and whether the database answers
 //! loaddata FILE         load a fixture in Django's dumpdata format
@@ -20,6 +22,7 @@
 use super::names::{ident, internal};
 use super::views::{ViewPlan, literal_value};
 use crate::check::ir::{FieldType, HttpMethod, ModelId, Project, ValueKind};
+use crate::migrations::Migration;
 use crate::project::ProjectInput;
 use crate::settings::{BuiltinMiddleware, FrameOptions, MiddlewareKind, SessionBackend, Settings};
 use crate::sql::{self, ScalarKind, join_columns, model_columns, quote as quote_sql};
@@ -96,11 +99,17 @@ pub(super) fn generate(
     plans: &[ViewPlan],
 ) -> TokenStream {
     let name = &settings.project.name;
+    let migrations = crate::migrations::load(input, &mut Vec::new());
+    let migrate_usage = if migrations.is_some() {
+        "migrate [--list]     apply the pending migrations (--list: show which are applied)"
+    } else {
+        "migrate              create the database schema if it is absent"
+    };
     let usage = format!(
         "usage: {name} [COMMAND]\n\n\
          commands:\n  \
          serve [--bind ADDR]  serve the site (the default)\n  \
-         migrate              create the database schema if it is absent\n  \
+         {migrate_usage}\n  \
          routes               list the URL patterns, views, methods and queries per request\n  \
          check                check the settings and that the database answers\n  \
          loaddata FILE        load a fixture (Django's dumpdata JSON)\n  \
@@ -111,7 +120,10 @@ pub(super) fn generate(
     );
     let failure = format!("{name}: {{message}}");
     let config = config_fn(settings, !input.static_files.is_empty());
-    let schema = schema_items(project);
+    let migrate = migrate_items(project, migrations.as_deref());
+    let migrate_list = migrations
+        .is_some()
+        .then(|| quote!(["migrate", "--list"] => migrate_list(),));
     let routes = routes_table(project, plans);
     let fixtures = fixture_items(project);
     let pool_size = usize::try_from(settings.database.pool_size).unwrap_or(8);
@@ -131,6 +143,7 @@ pub(super) fn generate(
                 [] | ["serve"] => serve(::std::option::Option::None),
                 ["serve", "--bind", address] => serve(::std::option::Option::Some(address)),
                 ["migrate"] => migrate(),
+                #migrate_list
                 ["routes"] => {
                     routes();
                     ::core::result::Result::Ok(())
@@ -209,20 +222,7 @@ pub(super) fn generate(
             })
         }
 
-        #schema
-
-        fn migrate() -> ::core::result::Result<(), String> {
-            let config = config()?;
-            runtime()?.block_on(async move {
-                let database = connect(&config).await?;
-                let created = create_schema(&database)
-                    .await
-                    .map_err(|error| ::std::format!("cannot create the schema: {error}"))?;
-                runtime_tables(&database).await?;
-                ::std::println!("{}", if created { "schema created" } else { "schema up to date" });
-                ::core::result::Result::Ok(())
-            })
-        }
+        #migrate
 
         /// The runtime's own tables (sessions, users, permissions) and the
         /// permissions of every model.
@@ -469,6 +469,89 @@ fn socket_addr(address: SocketAddr) -> TokenStream {
         SocketAddr::V6(v6) => {
             let segments = v6.ip().segments();
             quote!(::std::net::SocketAddr::from(([#(#segments),*], #port)))
+        }
+    }
+}
+
+/// `migrate` (and `migrate --list`): with a `migrations/` directory, the
+/// migrations' scripts as constants, applied by the runtime's
+/// `db::migrate`; without, the schema of the models, created when absent.
+/// Either way `migrate` then creates the runtime's own tables
+/// (`runtime_tables`), and prints `schema created` when it made the schema
+/// of an empty database (`djinn run` then loads the demo data), else
+/// `schema up to date` or how many migrations it applied.
+fn migrate_items(project: &Project, migrations: Option<&[Migration]>) -> TokenStream {
+    let Some(migrations) = migrations else {
+        let schema = schema_items(project);
+        return quote! {
+            #schema
+
+            fn migrate() -> ::core::result::Result<(), String> {
+                let config = config()?;
+                runtime()?.block_on(async move {
+                    let database = connect(&config).await?;
+                    let created = create_schema(&database)
+                        .await
+                        .map_err(|error| ::std::format!("cannot create the schema: {error}"))?;
+                    runtime_tables(&database).await?;
+                    ::std::println!("{}", if created { "schema created" } else { "schema up to date" });
+                    ::core::result::Result::Ok(())
+                })
+            }
+        };
+    };
+    let entries = migrations.iter().map(|migration| {
+        let name = &migration.name;
+        let sqlite = &migration.sqlite;
+        let postgres = &migration.postgres;
+        quote! {
+            ::djinn_runtime::db::migrate::Migration {
+                name: #name,
+                sql: ::djinn_runtime::db::Sql::new(#sqlite, #postgres),
+            }
+        }
+    });
+    quote! {
+        /// The project's migrations (`migrations/NNNN_name.toml`), in order.
+        pub const MIGRATIONS: &[::djinn_runtime::db::migrate::Migration] = &[#(#entries),*];
+
+        fn migrate() -> ::core::result::Result<(), String> {
+            let config = config()?;
+            runtime()?.block_on(async move {
+                let database = connect(&config).await?;
+                let applied = ::djinn_runtime::db::migrate::migrate(&database, MIGRATIONS)
+                    .await
+                    .map_err(|error| ::std::format!("cannot migrate: {error}"))?;
+                runtime_tables(&database).await?;
+                for name in &applied {
+                    ::std::eprintln!("applied {name}");
+                }
+                let created = MIGRATIONS
+                    .first()
+                    .is_some_and(|first| applied.first() == ::std::option::Option::Some(&first.name));
+                if applied.is_empty() {
+                    ::std::println!("schema up to date");
+                } else if created {
+                    ::std::println!("schema created");
+                } else {
+                    ::std::println!("applied {} of {} migrations", applied.len(), MIGRATIONS.len());
+                }
+                ::core::result::Result::Ok(())
+            })
+        }
+
+        fn migrate_list() -> ::core::result::Result<(), String> {
+            let config = config()?;
+            runtime()?.block_on(async move {
+                let database = connect(&config).await?;
+                let status = ::djinn_runtime::db::migrate::migration_status(&database, MIGRATIONS)
+                    .await
+                    .map_err(|error| ::std::format!("cannot read the applied migrations: {error}"))?;
+                for (name, applied) in status {
+                    ::std::println!("[{}] {name}", if applied { "X" } else { " " });
+                }
+                ::core::result::Result::Ok(())
+            })
         }
     }
 }
