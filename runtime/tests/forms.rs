@@ -19,6 +19,7 @@ use djinn_runtime::forms::{
     Cleaned, FieldKind, FieldSpec, Form, FormData, FormSpec, FormValue, MAX_FIELDS, messages,
 };
 use djinn_runtime::http::{self, HeaderMap, HeaderValue, Method};
+use djinn_runtime::template::compare::{self, ToPy};
 use djinn_runtime::template::{DjangoStr, Truthy};
 use serde_json::{Value as Json, json};
 
@@ -1056,6 +1057,14 @@ fn template_traits_follow_python() {
     );
     let title = form.field("title").expect("title");
     assert_eq!(title.value(), FormValue::Text("it's".into()));
+    // `{% if %}` comparisons see Python values.
+    assert!(compare::eq(&title.value().to_py(), &"it's".to_py()));
+    assert!(compare::contains(&"status".to_py(), &errors.to_py()));
+    assert!(!compare::contains(&"title".to_py(), &errors.to_py()));
+    assert!(compare::contains(
+        &messages::REQUIRED.to_py(),
+        &status.errors().to_py()
+    ));
     assert_eq!(html(|out| title.value().write_repr(out)), "\"it's\"");
     assert_eq!(
         form.field_spec("status").map(|spec| spec.label),
@@ -1114,6 +1123,8 @@ const WEIRD: &[&str] = &[
     "E5",
     "1e-999999999999",
     "1e999999999999999999999",
+    "0e999999999999999999",
+    "-0E+9999999",
     "١",
     "𝟗",
     "٣.٠",
@@ -1248,5 +1259,25 @@ fn arbitrary_input_never_panics() {
             text.as_bytes(),
         );
         let _ = FormData::from_request(&request);
+    }
+}
+
+#[test]
+fn huge_exponents_stay_cheap() {
+    for (input, expected) in [
+        ("0E+999999999999999999", Some("0.00")),
+        ("-0e99999999", Some("0.00")),
+        ("1E+999999999999999999", None),
+        ("1E-999999999999999999", None),
+    ] {
+        let mut form = article();
+        form.bind(FormData::from_pairs(vec![("price".into(), input.into())]));
+        form.validate();
+        let cleaned = cleaned_value(&form, "price").cloned();
+        assert_eq!(
+            cleaned,
+            expected.map(|text| Value::Decimal(text.into())),
+            "{input}"
+        );
     }
 }

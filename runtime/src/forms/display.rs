@@ -5,12 +5,16 @@
 //! [`DjangoStr`] text — their HTML, marked safe as Django's `SafeString` —
 //! and the [`Truthy`] value Python gives them.
 
+use std::borrow::Cow;
+
+use crate::template::compare::{Py, ToPy};
 use crate::template::display::{DjangoStr, Truthy, write_str_repr};
 
 use super::bound::BoundField;
 use super::errors::{ErrorDict, ErrorList};
 use super::form::Form;
 use super::render::{Layout, write_form};
+use super::value::FormValue;
 
 impl Form {
     /// `{{ form }}` and `form.as_div`: Django's default `div.html` layout.
@@ -150,5 +154,46 @@ impl DjangoStr for ErrorDict<'_> {
 impl Truthy for ErrorDict<'_> {
     fn is_truthy(&self) -> bool {
         !self.is_empty()
+    }
+}
+
+/// `{% if field.value == "draft" %}`: the Python value Django holds (a
+/// decimal compares as a float, as `Decimal` compares with numbers).
+impl ToPy for FormValue {
+    fn to_py(&self) -> Py<'_> {
+        match self {
+            FormValue::None => Py::None,
+            FormValue::Text(text) => Py::Str(Cow::Borrowed(text)),
+            FormValue::Bool(flag) => Py::Bool(*flag),
+            FormValue::Int(int) => Py::Int(i128::from(*int)),
+            FormValue::Float(float) => Py::Float(*float),
+            FormValue::Decimal(text) => text.parse().map_or(Py::None, Py::Float),
+            FormValue::Date(date) => Py::Date(*date),
+            FormValue::DateTime(datetime) => Py::DateTime(*datetime),
+            FormValue::List(items) => Py::List(items.iter().map(ToPy::to_py).collect()),
+        }
+    }
+}
+
+/// `{% if "x" in field.errors %}`: a list of the messages.
+impl ToPy for ErrorList {
+    fn to_py(&self) -> Py<'_> {
+        Py::List(
+            self.iter()
+                .map(|message| Py::Str(Cow::Borrowed(message)))
+                .collect(),
+        )
+    }
+}
+
+/// `{% if "title" in form.errors %}`: a dict of field name → messages.
+impl ToPy for ErrorDict<'_> {
+    fn to_py(&self) -> Py<'_> {
+        Py::Dict(
+            self.items()
+                .into_iter()
+                .map(|(key, list)| (Cow::Borrowed(key), list.to_py()))
+                .collect(),
+        )
     }
 }

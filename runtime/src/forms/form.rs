@@ -1053,6 +1053,8 @@ fn check_decimal(
 /// `coefficient × 10^exponent` as text with exactly `places` decimals (the
 /// validator has ensured no digit is lost).
 fn quantize(negative: bool, coefficient: &str, exponent: i64, places: u32) -> String {
+    // Zero passes the validator with any exponent (`0E+999999999`).
+    let exponent = if coefficient == "0" { 0 } else { exponent };
     let places = places as usize;
     let mut digits = coefficient.to_owned();
     let mut scale: usize;
@@ -1134,7 +1136,8 @@ mod tests {
         assert_eq!(quantize(false, "15", -1, 2), "1.50");
         assert_eq!(quantize(true, "15", 0, 0), "-15");
         assert_eq!(quantize(false, "1", -7, 7), "0.0000001");
-        assert_eq!(quantize(false, "0", 5, 2), "000000.00"); // canonical: 0.00
+        assert_eq!(quantize(false, "0", 5, 2), "0.00");
+        assert_eq!(quantize(true, "0", i64::MAX / 4, 1), "-0.0");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! Django names (widget types) that follow from the kind alone.
 
 /// A form: the model it edits and its fields, in the view's `fields` order.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FormSpec {
     /// The model's verbose name, lower case (`"blog post"`), for the unique
     /// and constraint messages (see [`crate::forms::messages`]).
@@ -31,7 +31,7 @@ impl FormSpec {
 }
 
 /// One form field, as Django's `Field.formfield()` would build it.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldSpec {
     /// The model field's name; also the HTML `name` (`"author"`, not `"author_id"`).
     pub name: &'static str,
@@ -79,7 +79,7 @@ impl FieldSpec {
 }
 
 /// The kind of a form field: Django's form field class and widget.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldKind {
     /// `CharField`: a `TextInput` with `maxlength`.
     Text {
