@@ -119,7 +119,12 @@ class Item(models.Model):
         Author, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     tags = models.ManyToManyField(Tag, blank=True)
-    reviewers = models.ManyToManyField(Author, related_name="reviewed")
+    reviewers = models.ManyToManyField(
+        Author, related_name="reviewed", help_text="Who <em>checked</em> it."
+    )
+    owner = models.ForeignKey(
+        Author, on_delete=models.CASCADE, default=1, related_name="owned"
+    )
 
     class Meta:
         app_label = "blog"
@@ -380,6 +385,7 @@ VALID = [
     ("tags", "1"),
     ("tags", "2"),
     ("reviewers", "2"),
+    ("owner", "2"),
 ]
 
 INJECT = "<script>\"&'"
@@ -551,6 +557,7 @@ VALIDATION = {
     "editor": ["", "1", "9", None],
     "tags": [[], ["1"], ["1", "2"], ["9"], ["abc"], ["1", "1"], [""], ["2", "x\x00"], ["1", "9"]],
     "reviewers": [[], ["1"], ["3"]],
+    "owner": ["", "2", None],
 }
 
 
@@ -639,6 +646,7 @@ def main():
             "author": [[str(a.pk), str(a)] for a in Author.objects.order_by("pk")],
             "editor": [[str(a.pk), str(a)] for a in Author.objects.order_by("pk")],
             "reviewers": [[str(a.pk), str(a)] for a in Author.objects.order_by("pk")],
+            "owner": [[str(a.pk), str(a)] for a in Author.objects.order_by("pk")],
             "tags": [[str(t.pk), str(t)] for t in Tag.objects.order_by("pk")],
         },
         "render": cases,
