@@ -3,7 +3,7 @@
 //!
 //! Input: a [`Form`] and a field position. Output: the field's names, ids,
 //! label, help text, errors, value, and its HTML (widget, label tag, hidden
-//! input, field group), rendered by [`super::render`].
+//! input, field group), rendered by the private `render` module.
 
 use super::errors::{ErrorList, NO_ERRORS};
 use super::form::Form;
