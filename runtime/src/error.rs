@@ -34,6 +34,11 @@ pub enum HttpError {
         /// The configured limit in bytes.
         limit: usize,
     },
+    /// 409: the request conflicts with the data (a delete refused by a
+    /// protected relation, a lost uniqueness race).
+    Conflict(String),
+    /// 415: the body is not of a type the view accepts.
+    UnsupportedMediaType(String),
     /// 503: the server took longer than the configured time to answer.
     ServiceUnavailable(String),
     /// 500: a bug or an unavailable dependency (database down, handler panic...).
@@ -60,6 +65,8 @@ impl HttpError {
             HttpError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             HttpError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             HttpError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            HttpError::Conflict(_) => StatusCode::CONFLICT,
+            HttpError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             HttpError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -72,6 +79,10 @@ impl fmt::Display for HttpError {
             HttpError::BadRequest(detail) => write!(f, "bad request: {detail}"),
             HttpError::DisallowedHost(detail) => write!(f, "disallowed host: {detail}"),
             HttpError::Forbidden(detail) => write!(f, "forbidden: {detail}"),
+            HttpError::Conflict(detail) => write!(f, "conflict: {detail}"),
+            HttpError::UnsupportedMediaType(detail) => {
+                write!(f, "unsupported media type: {detail}")
+            }
             HttpError::NotFound(detail) if detail.is_empty() => f.write_str("not found"),
             HttpError::NotFound(detail) => write!(f, "not found: {detail}"),
             HttpError::MethodNotAllowed { allow } => {

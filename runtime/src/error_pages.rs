@@ -51,7 +51,7 @@ pub fn render(
         let body = if context.debug {
             debug_page(context, error)
         } else {
-            production_page(status)
+            production_page(status, user_message(error))
         };
         Response::html(body).with_status(status)
     });
@@ -86,13 +86,27 @@ fn reason(status: StatusCode) -> &'static str {
     status.canonical_reason().unwrap_or("Error")
 }
 
-fn production_page(status: StatusCode) -> String {
+/// The detail of errors written for the user (a refused delete, a form
+/// value the view rejects), shown even in production; other details may
+/// name internals and stay in the log.
+fn user_message(error: &HttpError) -> Option<&str> {
+    match error {
+        HttpError::Conflict(detail) | HttpError::BadRequest(detail) if !detail.is_empty() => {
+            Some(detail)
+        }
+        _ => None,
+    }
+}
+
+fn production_page(status: StatusCode, message: Option<&str>) -> String {
     let code = status.as_u16();
     let reason = reason(status);
-    let explanation = if status == StatusCode::NOT_FOUND {
-        "<p>The requested resource was not found on this server.</p>"
-    } else {
-        ""
+    let explanation = match message {
+        Some(message) => format!("<p>{}</p>", crate::template::escape(message)),
+        None if status == StatusCode::NOT_FOUND => {
+            "<p>The requested resource was not found on this server.</p>".to_owned()
+        }
+        None => String::new(),
     };
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\

@@ -20,6 +20,7 @@ pub mod server;
 pub mod session;
 pub mod static_files;
 pub mod template;
+pub mod views;
 
 pub use app::{App, Handler, RouteInfo, RouteMatch, Router};
 pub use config::{

@@ -427,6 +427,11 @@ fn signed_in_views_send_anonymous_users_to_the_login_page() {
         dashboard.header("location"),
         Some("/admin/login/?next=/write/%3Fx%3D1")
     );
+    assert_eq!(
+        dashboard.header("set-cookie"),
+        None,
+        "no session for a redirect"
+    );
     let shop = serve("shop", false);
     assert_eq!(
         shop.get("/api/orders/").status,
@@ -438,16 +443,423 @@ fn signed_in_views_send_anonymous_users_to_the_login_page() {
 #[test]
 fn rust_views_run_the_projects_code() {
     let polls = serve("polls", true);
-    let voted = polls.request(
+    let mut voter = Client::new(&polls);
+    let form = voter.get("/polls/1/");
+    let token = csrf_token(&form.body);
+    let before = votes_of(&polls, 2);
+    let voted = voter.post_form(
+        "/polls/1/vote/",
+        &[("csrfmiddlewaretoken", &token), ("choice", "2")],
+    );
+    assert_eq!(voted.status, 302, "{}", voted.body);
+    assert_eq!(voted.header("location"), Some("/polls/1/results/"));
+    assert_eq!(votes_of(&polls, 2), before + 1);
+    let refused = voter.post_form("/polls/1/vote/", &[("csrfmiddlewaretoken", &token)]);
+    assert_eq!(refused.status, 400, "no choice");
+    let foreign = voter.post_form(
+        "/polls/1/vote/",
+        &[("csrfmiddlewaretoken", &token), ("choice", "999")],
+    );
+    assert_eq!(foreign.status, 400, "a choice of no such question");
+    let forged = polls.request(
         "POST",
         "/polls/1/vote/",
         "\r\nContent-Type: application/x-www-form-urlencoded",
         b"choice=2",
     );
-    assert_eq!(voted.status, 302);
-    assert_eq!(voted.header("location"), Some("/polls/1/results/"));
-    let refused = polls.request("POST", "/polls/1/vote/", "", b"");
-    assert_eq!(refused.status, 400);
+    assert_eq!(forged.status, 403, "a POST without a CSRF token is refused");
+}
+
+#[test]
+fn concurrent_votes_are_all_counted() {
+    let polls = serve("polls", true);
+    let mut voter = Client::new(&polls);
+    let token = csrf_token(&voter.get("/polls/1/").body);
+    let cookie = voter.cookie_header();
+    let body = format!("csrfmiddlewaretoken={token}&choice=1");
+    let before = votes_of(&polls, 1);
+    std::thread::scope(|scope| {
+        for _ in 0..20 {
+            scope.spawn(|| {
+                for _ in 0..10 {
+                    let answer = polls.request(
+                        "POST",
+                        "/polls/1/vote/",
+                        &format!("\r\nContent-Type: application/x-www-form-urlencoded{cookie}"),
+                        body.as_bytes(),
+                    );
+                    assert_eq!(answer.status, 302, "{}", answer.body);
+                }
+            });
+        }
+    });
+    assert_eq!(
+        votes_of(&polls, 1),
+        before + 200,
+        "200 concurrent votes, 200 counted"
+    );
+}
+
+/// The votes of choice `id` of question 1, read from the results page.
+fn votes_of(polls: &Server, id: u32) -> u64 {
+    let page = polls.get("/polls/1/results/").body;
+    let id_marker = format!("data-choice=\"{id}\"");
+    let line = page
+        .lines()
+        .find(|line| line.contains(&id_marker))
+        .unwrap_or_else(|| panic!("choice {id} on the results page: {page}"));
+    line.split("data-votes=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|votes| votes.parse().ok())
+        .unwrap_or_else(|| panic!("a vote count in {line}"))
+}
+
+/// The CSRF token of the first form of a page.
+fn csrf_token(page: &str) -> String {
+    page.split("name=\"csrfmiddlewaretoken\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("a CSRF token in the page: {page}"))
+        .to_string()
+}
+
+/// A browser-like client: keeps the cookies the server sets.
+struct Client<'s> {
+    server: &'s Server,
+    cookies: BTreeMap<String, String>,
+}
+
+impl<'s> Client<'s> {
+    fn new(server: &'s Server) -> Client<'s> {
+        Client {
+            server,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        if self.cookies.is_empty() {
+            return String::new();
+        }
+        let pairs: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        format!("\r\nCookie: {}", pairs.join("; "))
+    }
+
+    fn keep_cookies(&mut self, answer: &Answer) {
+        for (name, value) in &answer.headers {
+            if !name.eq_ignore_ascii_case("set-cookie") {
+                continue;
+            }
+            let pair = value.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() || value.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), value.to_string());
+                }
+            }
+        }
+    }
+
+    fn get(&mut self, path: &str) -> Answer {
+        let cookies = self.cookie_header();
+        let answer = self
+            .server
+            .raw(&format!("GET {path} HTTP/1.1{cookies}"), b"");
+        self.keep_cookies(&answer);
+        answer
+    }
+
+    fn send(&mut self, method: &str, path: &str, headers: &str, body: &[u8]) -> Answer {
+        let cookies = self.cookie_header();
+        let answer = self
+            .server
+            .request(method, path, &format!("{headers}{cookies}"), body);
+        self.keep_cookies(&answer);
+        answer
+    }
+
+    fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.send(
+            "POST",
+            path,
+            "\r\nContent-Type: application/x-www-form-urlencoded",
+            body.as_bytes(),
+        )
+    }
+
+    /// Signs in through the login page; the session cookie's value before and after.
+    fn log_in(&mut self, login_path: &str, username: &str, password: &str) -> Answer {
+        let page = self.get(login_path);
+        assert_eq!(page.status, 200, "{}", page.body);
+        let token = csrf_token(&page.body);
+        self.post_form(
+            login_path,
+            &[
+                ("csrfmiddlewaretoken", &token),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+    }
+}
+
+/// Creates a superuser in the sample's database, as the binary's
+/// `createsuperuser` does from the environment.
+fn create_superuser(sample: &str, url: &str, username: &str, password: &str) {
+    let output = command(sample, url, &["createsuperuser", "--no-input"])
+        .env("DJINN_SUPERUSER_USERNAME", username)
+        .env("DJINN_SUPERUSER_EMAIL", format!("{username}@example.com"))
+        .env("DJINN_SUPERUSER_PASSWORD", password)
+        .output()
+        .expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "createsuperuser: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !logs.contains(password),
+        "the password is never printed: {logs}"
+    );
+}
+
+/// A blog server with demo data and a superuser `editor`, and a client signed in as them.
+fn signed_in_blog() -> (Server, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let url = sqlite_url(dir.path());
+    let server = serve_at("blog", &url, true);
+    create_superuser("blog", &url, "editor", "a long editor passphrase");
+    (server, dir)
+}
+
+#[test]
+fn writers_sign_in_and_create_edit_and_delete_posts() {
+    let (blog, _dir) = signed_in_blog();
+    let mut client = Client::new(&blog);
+    // Anonymous: sent to the login page.
+    let anonymous = client.get("/write/new/");
+    assert_eq!(anonymous.status, 302);
+    assert_eq!(
+        anonymous.header("location"),
+        Some("/admin/login/?next=/write/new/")
+    );
+
+    let wrong = client.log_in("/admin/login/", "editor", "not the password");
+    assert_eq!(wrong.status, 200, "the form again");
+    assert!(
+        wrong
+            .body
+            .contains("Please enter a correct username and password")
+    );
+    let before = client.cookies.get("sessionid").cloned();
+    let signed_in = client.log_in("/admin/login/", "editor", "a long editor passphrase");
+    assert_eq!(signed_in.status, 302, "{}", signed_in.body);
+    let cookie = signed_in
+        .headers
+        .iter()
+        .find(|(name, value)| {
+            name.eq_ignore_ascii_case("set-cookie") && value.starts_with("sessionid=")
+        })
+        .map(|(_, value)| value.clone())
+        .expect("a session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert_ne!(
+        client.cookies.get("sessionid").cloned(),
+        before,
+        "a new session key at login"
+    );
+
+    // The dashboard lists every post.
+    let dashboard = client.get("/write/");
+    assert_eq!(dashboard.status, 200, "{}", dashboard.body);
+    assert!(
+        dashboard.body.contains("Draft: notes on connection pools"),
+        "drafts too"
+    );
+
+    // An empty form.
+    let form = client.get("/write/new/");
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("name=\"title\""), "{}", form.body);
+    let token = csrf_token(&form.body);
+
+    // Without the token: 403.
+    let forged = client.send(
+        "POST",
+        "/write/new/",
+        "\r\nContent-Type: application/x-www-form-urlencoded",
+        b"title=x",
+    );
+    assert_eq!(forged.status, 403);
+
+    // Invalid: the form again, with the submitted values (escaped) and the errors.
+    let invalid = client.post_form(
+        "/write/new/",
+        &[
+            ("csrfmiddlewaretoken", &token),
+            ("title", "<script>alert(1)</script>"),
+            ("slug", "not a slug!"),
+            ("status", "published"),
+        ],
+    );
+    assert_eq!(invalid.status, 200, "{}", invalid.body);
+    assert!(
+        invalid
+            .body
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
+    assert!(!invalid.body.contains("<script>alert(1)</script>"));
+    assert!(
+        invalid.body.contains("This field is required."),
+        "content and author are missing"
+    );
+    assert!(
+        invalid.body.contains("Enter a valid “slug”"),
+        "{}",
+        invalid.body
+    );
+
+    // A slug already taken: a field error, not a 500.
+    let taken = client.post_form(
+        "/write/new/",
+        &[
+            ("csrfmiddlewaretoken", &token),
+            ("title", "Another post"),
+            ("slug", "why-we-moved-our-api-to-rust"),
+            ("content", "Text."),
+            ("author", "1"),
+            ("status", "draft"),
+        ],
+    );
+    assert_eq!(taken.status, 200, "{}", taken.body);
+    assert!(
+        taken.body.contains("with this Slug already exists."),
+        "{}",
+        taken.body
+    );
+
+    // Valid: saved, then the dashboard.
+    let created = client.post_form(
+        "/write/new/",
+        &[
+            ("csrfmiddlewaretoken", &token),
+            ("title", "Written in a test"),
+            ("slug", "written-in-a-test"),
+            ("content", "Hello from the end-to-end suite."),
+            ("author", "1"),
+            ("tags", "1"),
+            ("tags", "2"),
+            ("status", "published"),
+            ("published_at", "2024-05-01 10:00:00"),
+        ],
+    );
+    assert_eq!(created.status, 302, "{}", created.body);
+    assert_eq!(created.header("location"), Some("/write/"));
+    let public = client.get("/posts/written-in-a-test/");
+    assert_eq!(public.status, 200, "{}", public.body);
+    assert!(public.body.contains("Hello from the end-to-end suite."));
+
+    // Edit: the form holds the row; the change is saved.
+    let edit = client.get("/write/written-in-a-test/edit/");
+    assert_eq!(edit.status, 200, "{}", edit.body);
+    assert!(
+        edit.body.contains("value=\"Written in a test\""),
+        "{}",
+        edit.body
+    );
+    let token = csrf_token(&edit.body);
+    let edited = client.post_form(
+        "/write/written-in-a-test/edit/",
+        &[
+            ("csrfmiddlewaretoken", &token),
+            ("title", "Rewritten in a test"),
+            ("slug", "written-in-a-test"),
+            ("content", "Edited."),
+            ("author", "1"),
+            ("status", "published"),
+            ("published_at", "2024-05-01 10:00:00"),
+        ],
+    );
+    assert_eq!(edited.status, 302, "{}", edited.body);
+    assert!(
+        client
+            .get("/posts/written-in-a-test/")
+            .body
+            .contains("Rewritten in a test")
+    );
+
+    // Delete: a confirmation page, then the row is gone.
+    let confirm = client.get("/write/written-in-a-test/delete/");
+    assert_eq!(confirm.status, 200, "{}", confirm.body);
+    let token = csrf_token(&confirm.body);
+    let deleted = client.post_form(
+        "/write/written-in-a-test/delete/",
+        &[("csrfmiddlewaretoken", &token)],
+    );
+    assert_eq!(deleted.status, 302, "{}", deleted.body);
+    assert_eq!(client.get("/posts/written-in-a-test/").status, 404);
+
+    // The JSON API, with the token in X-CSRFToken.
+    let token = csrf_token(&client.get("/write/new/").body);
+    let body = serde_json::json!({
+        "title": "From the API",
+        "slug": "from-the-api",
+        "content": "JSON.",
+        "author": 2,
+        "tags": [3],
+        "status": "published"
+    })
+    .to_string();
+    let created = client.send(
+        "POST",
+        "/api/posts/new/",
+        &format!("\r\nContent-Type: application/json\r\nX-CSRFToken: {token}"),
+        body.as_bytes(),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.json()["slug"], "from-the-api");
+    assert_eq!(created.json()["tags"], serde_json::json!([3]));
+    let invalid = client.send(
+        "POST",
+        "/api/posts/new/",
+        &format!("\r\nContent-Type: application/json\r\nX-CSRFToken: {token}"),
+        br#"{"title": "", "author": 999}"#,
+    );
+    assert_eq!(invalid.status, 400, "{}", invalid.body);
+    assert!(invalid.json()["title"].is_array(), "{}", invalid.body);
+
+    // Log out (POST), then the dashboard is closed again.
+    let token = csrf_token(&client.get("/write/new/").body);
+    let out = client.post_form("/admin/logout/", &[("csrfmiddlewaretoken", &token)]);
+    assert_eq!(out.status, 302, "{}", out.body);
+    assert_eq!(client.get("/write/").status, 302);
+}
+
+#[test]
+fn the_login_page_limits_failed_attempts() {
+    let (blog, _dir) = signed_in_blog();
+    let mut client = Client::new(&blog);
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(client.log_in("/admin/login/", "editor", "wrong").status);
+    }
+    assert_eq!(statuses[..5], [200; 5], "{statuses:?}");
+    assert_eq!(statuses[6], 429, "{statuses:?}");
 }
 
 #[test]

@@ -14,6 +14,7 @@
 //!   text, for the generated render functions.
 //! - [`context`]: `user`, `perms`, `messages`, `page_obj` and the helpers
 //!   that read model objects.
+//! - [`globals`]: `user`, `perms`, `csrf_token` and `messages` of the request.
 //! - [`compare`]: Python's `==`, `<`, `in` and `is` across types;
 //!   [`json`](mod@json): values as `json_script` writes them.
 //!
@@ -26,6 +27,7 @@ pub mod context;
 pub mod display;
 pub mod escape;
 pub mod filters;
+pub mod globals;
 mod html_parser;
 mod html_unescape;
 pub mod json;
