@@ -466,7 +466,12 @@ pub fn make(
     if !refused.is_empty() {
         return Err(refused);
     }
-    let number = latest.map_or(1, |m| m.number + 1);
+    let Some(number) = latest.map_or(Some(1), |m| m.number.checked_add(1)) else {
+        return Err(vec![Refusal {
+            message: "the last migration's number is the largest there can be".into(),
+            help: Some("squash the migrations into a new `0001_initial`".into()),
+        }]);
+    };
     let words = options
         .name
         .clone()

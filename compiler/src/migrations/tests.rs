@@ -259,3 +259,50 @@ fn drift_is_reported_at_the_changed_field() {
         "body"
     );
 }
+
+#[test]
+fn old_rows_get_the_migration_time_in_a_new_automatic_timestamp() {
+    let (plan, new) = plan(
+        "model Post {\n    title string(max = 20)\n}\n",
+        "model Post {\n    title string(max = 20)\n    created_at datetime auto_now_add\n}\n",
+    );
+    assert!(refusals(&plan, false).is_empty());
+    let sqlite = sql::script(&plan, &new, Dialect::Sqlite);
+    assert!(
+        sqlite.contains("SELECT \"id\", \"title\", CURRENT_TIMESTAMP FROM \"app_post\""),
+        "{sqlite}"
+    );
+    assert_eq!(
+        sql::script(&plan, &new, Dialect::Postgres),
+        "ALTER TABLE \"app_post\" ADD COLUMN \"created_at\" timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP;\n\
+         ALTER TABLE \"app_post\" ALTER COLUMN \"created_at\" DROP DEFAULT;\n"
+    );
+}
+
+#[test]
+fn a_changed_primary_key_recreates_the_table_and_loses_its_rows() {
+    let (plan, new) = plan(
+        "model Post {\n    title string(max = 20)\n}\nmodel Note {\n    post Post on_delete = cascade\n}\n",
+        "model Post {\n    id uuid primary_key\n    title string(max = 20)\n}\nmodel Note {\n    post Post on_delete = cascade\n}\n",
+    );
+    let refused = refusals(&plan, false);
+    assert!(
+        refused.iter().any(|r| r.message.contains("primary key")),
+        "{refused:#?}"
+    );
+    assert!(
+        refusals(&plan, true).is_empty(),
+        "{:#?}",
+        refusals(&plan, true)
+    );
+    let postgres = sql::script(&plan, &new, Dialect::Postgres);
+    assert!(
+        postgres.starts_with("DROP TABLE \"app_post\" CASCADE;\n"),
+        "{postgres}"
+    );
+    // The note's foreign key went with the old table and comes back.
+    assert!(
+        postgres.contains("ALTER TABLE \"app_note\" ADD CONSTRAINT \"app_note_post_id_fk\" FOREIGN KEY (\"post_id\") REFERENCES \"app_post\" (\"id\")"),
+        "{postgres}"
+    );
+}

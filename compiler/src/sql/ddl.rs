@@ -1,8 +1,12 @@
 //! The schema: models → `CREATE TABLE` and `CREATE INDEX` text.
 //!
-//! Input: the checked project's models. Output: a [`Schema`], the DDL of
-//! both dialects (several `;`-separated statements each, applied in one
-//! transaction by the runtime's `apply_schema`).
+//! Input: the checked project's models, as their schema [`Snapshot`]
+//! (`crate::migrations::snapshot`). Output: a [`Schema`], the DDL of both
+//! dialects (several `;`-separated statements each, applied in one
+//! transaction by the runtime's `apply_schema`), and the pieces migrations
+//! reuse: a column's definition, a table's `CREATE TABLE`, foreign keys,
+//! indexes and constraint names. A project's first migration runs exactly
+//! the text [`schema`] gives.
 //!
 //! Column types follow Django's backends:
 //!
