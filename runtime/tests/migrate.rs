@@ -9,7 +9,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use djinn_runtime::db::migrate::{Migration, migrate, migration_status};
+use djinn_runtime::db::migrate::{Migration, mark_applied, migrate, migration_status};
 use djinn_runtime::db::{Database, DbErrorKind, Sql, Value};
 
 const DEFAULT_URL: &str = "postgres://root@127.0.0.1:5432/test";
@@ -307,4 +307,36 @@ async fn sqlite_concurrent_runs_apply_each_migration_once() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("db.sqlite3").display());
     concurrent_runs_apply_each_migration_once(&url).await;
+}
+
+/// A database whose tables exist from before the project had migrations:
+/// its first migration is recorded without running, the later ones run.
+async fn an_existing_schema_takes_its_first_migration_as_applied(db: &Database) {
+    db.apply_schema(&[&AUTHORS.sql]).await.unwrap();
+    let error = migrate(db, &[AUTHORS, LONGER_NAMES]).await.unwrap_err();
+    assert!(error.message().contains("0001_initial"), "{error}");
+    assert!(mark_applied(db, &AUTHORS).await.unwrap());
+    assert!(!mark_applied(db, &AUTHORS).await.unwrap(), "recorded once");
+    assert_eq!(
+        migrate(db, &[AUTHORS, LONGER_NAMES]).await.unwrap(),
+        ["0002_author_alter_name"]
+    );
+    assert_eq!(count(db, &RECORDED).await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_existing_schema_takes_its_first_migration_as_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("db.sqlite3").display());
+    let db = Database::connect(&url).await.unwrap();
+    an_existing_schema_takes_its_first_migration_as_applied(&db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_existing_schema_takes_its_first_migration_as_applied() {
+    let Some(schema) = TestSchema::create().await else {
+        return;
+    };
+    let db = Database::connect(&schema.url).await.unwrap();
+    an_existing_schema_takes_its_first_migration_as_applied(&db).await;
 }

@@ -7,9 +7,11 @@
 //!
 //! ```text
 //! serve [--bind ADDR]   serve (the default)
-//! migrate [--list]      apply the pending migrations of `migrations/` (--list:
-//!                       each with [X] when applied); without migrations, create
-//!                       the schema if the database has none
+//! migrate [--list | --fake NAME]
+//!                       apply the pending migrations of `migrations/` (--list:
+//!                       each with [X] when applied; --fake: record one as
+//!                       applied without running it); without migrations,
+//!                       create the schema if the database has none
 //! routes                path, name, view, methods, queries per request
 //! check                 the settings, and whether the database answers
 //! loaddata FILE         load a fixture in Django's dumpdata format
@@ -101,7 +103,7 @@ pub(super) fn generate(
     let name = &settings.project.name;
     let migrations = crate::migrations::load(input, &mut Vec::new());
     let migrate_usage = if migrations.is_some() {
-        "migrate [--list]     apply the pending migrations (--list: show which are applied)"
+        "migrate [--list | --fake NAME]  apply the pending migrations (--list: show which are\n                       applied; --fake: record NAME as applied without running it)"
     } else {
         "migrate              create the database schema if it is absent"
     };
@@ -121,9 +123,12 @@ pub(super) fn generate(
     let failure = format!("{name}: {{message}}");
     let config = config_fn(settings, !input.static_files.is_empty());
     let migrate = migrate_items(project, migrations.as_deref());
-    let migrate_list = migrations
-        .is_some()
-        .then(|| quote!(["migrate", "--list"] => migrate_list(),));
+    let migrate_list = migrations.is_some().then(|| {
+        quote! {
+            ["migrate", "--list"] => migrate_list(),
+            ["migrate", "--fake", migration] => migrate_fake(migration),
+        }
+    });
     let routes = routes_table(project, plans);
     let fixtures = fixture_items(project);
     let pool_size = usize::try_from(settings.database.pool_size).unwrap_or(8);
@@ -473,7 +478,7 @@ fn socket_addr(address: SocketAddr) -> TokenStream {
     }
 }
 
-/// `migrate` (and `migrate --list`): with a `migrations/` directory, the
+/// `migrate` (and `migrate --list`, `--fake NAME`): with a `migrations/` directory, the
 /// migrations' scripts as constants, applied by the runtime's
 /// `db::migrate`; without, the schema of the models, created when absent.
 /// Either way `migrate` then creates the runtime's own tables
@@ -535,6 +540,28 @@ fn migrate_items(project: &Project, migrations: Option<&[Migration]>) -> TokenSt
                     ::std::println!("schema created");
                 } else {
                     ::std::println!("applied {} of {} migrations", applied.len(), MIGRATIONS.len());
+                }
+                ::core::result::Result::Ok(())
+            })
+        }
+
+        /// Records a migration as applied without running it (tables
+        /// created before the project had migrations).
+        fn migrate_fake(name: &str) -> ::core::result::Result<(), String> {
+            let migration = MIGRATIONS
+                .iter()
+                .find(|migration| migration.name == name)
+                .ok_or_else(|| ::std::format!("no migration is called {name:?} (see migrate --list)"))?;
+            let config = config()?;
+            runtime()?.block_on(async move {
+                let database = connect(&config).await?;
+                let recorded = ::djinn_runtime::db::migrate::mark_applied(&database, migration)
+                    .await
+                    .map_err(|error| ::std::format!("cannot record {name}: {error}"))?;
+                if recorded {
+                    ::std::println!("{name} recorded as applied, without running it");
+                } else {
+                    ::std::println!("{name} was already applied");
                 }
                 ::core::result::Result::Ok(())
             })

@@ -4,7 +4,8 @@
 //! Input: a [`Database`] and the project's [`Migration`]s (a name and a
 //! script per dialect, embedded by the generated binary). Output: the names
 //! applied by this call ([`migrate`]), or each migration with whether it is
-//! applied ([`migration_status`]); failures as [`DbError`]s.
+//! applied ([`migration_status`]); a migration recorded without running
+//! ([`mark_applied`]); failures as [`DbError`]s.
 //!
 //! How a migration is applied:
 //! - in a transaction of its own, which also records it: a migration that
@@ -110,6 +111,28 @@ pub async fn migration_status(
         .iter()
         .map(|migration| (migration.name, applied.contains(migration.name)))
         .collect())
+}
+
+/// Records `migration` as applied without running its script, as Django's
+/// `migrate --fake` does: for a database whose tables were created before
+/// the project had migrations (by the schema `migrate` used to create).
+/// Whether it was not recorded before.
+pub async fn mark_applied(db: &Database, migration: &Migration) -> Result<bool, DbError> {
+    ensure_table(db).await?;
+    let mut transaction = db.begin().await?;
+    lock(&mut transaction).await?;
+    let name = Value::from(migration.name);
+    if transaction
+        .query_opt(&IS_APPLIED, std::slice::from_ref(&name))
+        .await?
+        .is_some()
+    {
+        transaction.rollback().await?;
+        return Ok(false);
+    }
+    transaction.execute(&RECORD, &[name]).await?;
+    transaction.commit().await?;
+    Ok(true)
 }
 
 /// Creates `djinn_migrations` if it is missing (under the lock on
