@@ -65,6 +65,15 @@ pub fn cleaned(form: &Form, field: &str) -> Value {
     }
 }
 
+/// The cleaned value of a `null` field: empty text is stored as `NULL`
+/// (Django's `empty_value = None` for nullable fields).
+pub fn cleaned_or_null(form: &Form, field: &str) -> Value {
+    match cleaned(form, field) {
+        Value::Text(text) if text.is_empty() => Value::Null,
+        value => value,
+    }
+}
+
 /// The cleaned keys of a many-to-many field.
 pub fn cleaned_many(form: &Form, field: &str) -> Vec<Value> {
     match form.cleaned(field) {
@@ -108,6 +117,28 @@ pub fn write_error(error: DbError) -> HttpError {
             "a related row was deleted meanwhile; reload and try again".to_owned(),
         ),
         _ => HttpError::internal(error),
+    }
+}
+
+/// A write the database refused after the form was valid: a violated
+/// `check (…)` constraint becomes Django's non-field error and a lost
+/// uniqueness race a non-field error, so the form is shown again;
+/// anything else ends the request.
+pub fn form_write_error(form: &mut Form, error: DbError) -> Result<(), HttpError> {
+    match error.kind() {
+        DbErrorKind::CheckViolation { constraint } => {
+            let name = constraint.clone().unwrap_or_default();
+            form.add_constraint_error(&name);
+            Ok(())
+        }
+        DbErrorKind::UniqueViolation { .. } => {
+            form.add_error(
+                None,
+                "Another entry with the same unique values was saved meanwhile.",
+            );
+            Ok(())
+        }
+        _ => Err(write_error(error)),
     }
 }
 

@@ -474,11 +474,11 @@ fn builtin_members(ty: &Type) -> Vec<(&'static str, Type)> {
             ("field", FormFieldDef(*field)),
             ("form", Form(*view)),
         ],
-        ErrorList => vec![("as_text", Str), ("as_ul", SafeStr)],
+        ErrorList => vec![("as_text", SafeStr), ("as_ul", SafeStr)],
         ErrorDict(_) => vec![
             ("items", List(Box::new(Tuple(vec![Str, ErrorList])))),
             ("keys", List(Box::new(Str))),
-            ("as_text", Str),
+            ("as_text", SafeStr),
             ("as_ul", SafeStr),
             ("as_json", Str),
         ],

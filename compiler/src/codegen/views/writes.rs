@@ -278,6 +278,11 @@ impl ViewCx<'_, '_> {
         for &index in &plan.fields {
             let field = &model.fields[index as usize];
             let name = &field.name;
+            if let Some(default) = &field.default {
+                let kind = ScalarKind::of_field(project, &field.ty);
+                let value = self.value(default, kind);
+                initial.push(quote!(__djinn_form = __djinn_form.with_default(#name, #value);));
+            }
             match (&field.ty, plan.kind) {
                 (FieldType::ManyToMany(relation), GenericKind::Update) => {
                     let (source, target) = sql::join_columns(project, plan.model, relation.target);
@@ -303,14 +308,7 @@ impl ViewCx<'_, '_> {
                     let value = self.object_field(plan.model, index);
                     initial.push(quote!(__djinn_form = __djinn_form.with_initial(#name, #value);));
                 }
-                (_, _) => {
-                    if let Some(default) = &field.default {
-                        let kind = ScalarKind::of_field(project, &field.ty);
-                        let value = self.value(default, kind);
-                        initial
-                            .push(quote!(__djinn_form = __djinn_form.with_initial(#name, #value);));
-                    }
-                }
+                (_, _) => {}
             }
             if let Some(target) = field.ty.target() {
                 let target_model = project.model(target);
@@ -391,8 +389,8 @@ impl ViewCx<'_, '_> {
         super::db_path(self.project, quote!(__djinn_object), model, &steps)
     }
 
-    /// Checks the form's `unique` fields and `unique (…)` constraints
-    /// against the database; adds Django's errors.
+    /// Validates the form, then checks its `unique` fields and `unique (…)`
+    /// constraints against the database; adds Django's errors.
     fn unique_checks(&mut self, plan: &WritePlan) -> TokenStream {
         let project = self.project;
         let model = project.model(plan.model);
@@ -460,18 +458,28 @@ impl ViewCx<'_, '_> {
                 quote!(::core::option::Option::None)
             };
             checks.push(quote! {
-                if let ::core::option::Option::Some(__djinn_values) =
-                    ::djinn_runtime::views::unique_values(&__djinn_form, &[#(#names),*])
+                if __djinn_valid
+                    && let ::core::option::Option::Some(__djinn_values) =
+                        ::djinn_runtime::views::unique_values(&__djinn_form, &[#(#names),*])
                 {
                     let mut __djinn_binds = __djinn_values;
                     #push_key
-                    if !__djinn_db.query(&#select, &__djinn_binds).await?.is_empty() {
+                    let __djinn_taken = !__djinn_db.query(&#select, &__djinn_binds).await?.is_empty();
+                    if __djinn_taken {
                         __djinn_form.add_error(#target, #message);
                     }
                 }
             });
         }
-        quote!(#(#checks)*)
+        // Django's order: the fields' own validation, then uniqueness
+        // against the database for the values that passed it.
+        if checks.is_empty() {
+            return quote!(__djinn_form.validate(););
+        }
+        quote! {
+            let __djinn_valid = __djinn_form.validate();
+            #(#checks)*
+        }
     }
 
     /// Validation, then the transaction that writes the row; leaves the
@@ -497,7 +505,9 @@ impl ViewCx<'_, '_> {
             }
             let kind = ScalarKind::of_field(project, &field.ty);
             let name = &field.name;
-            let value = if plan.fields.contains(&index) {
+            let value = if plan.fields.contains(&index) && field.null {
+                quote!(::djinn_runtime::views::cleaned_or_null(&__djinn_form, #name))
+            } else if plan.fields.contains(&index) {
                 quote!(::djinn_runtime::views::cleaned(&__djinn_form, #name))
             } else if field.auto_now || (field.auto_now_add && create) {
                 match kind {
@@ -546,7 +556,7 @@ impl ViewCx<'_, '_> {
                 let __djinn_key = __djinn_tx
                     .insert_returning_id(&#insert, &[#(#values),*])
                     .await
-                    .map_err(::djinn_runtime::views::write_error)?;
+                    ?;
                 let __djinn_key_value = ::djinn_runtime::db::Value::Int(__djinn_key);
             }
         } else {
@@ -572,7 +582,7 @@ impl ViewCx<'_, '_> {
                     __djinn_tx
                         .execute(&#update, &[#(#values,)* __djinn_key_value.clone()])
                         .await
-                        .map_err(::djinn_runtime::views::write_error)?;
+                        ?;
                 }
             }
         };
@@ -595,9 +605,9 @@ impl ViewCx<'_, '_> {
                 });
                 quote! {
                     __djinn_tx
-                        .execute(&#delete, &[__djinn_key_value.clone()])
+                        .execute(&#delete, ::std::slice::from_ref(&__djinn_key_value))
                         .await
-                        .map_err(::djinn_runtime::views::write_error)?;
+                        ?;
                 }
             });
             let insert = self.write_sql(&format!("link_{name}"), |d| {
@@ -615,17 +625,22 @@ impl ViewCx<'_, '_> {
                     __djinn_tx
                         .execute(&#insert, &[__djinn_key_value.clone(), __djinn_linked])
                         .await
-                        .map_err(::djinn_runtime::views::write_error)?;
+                        ?;
                 }
             });
         }
-        let read_back = self.read_back(plan);
         quote! {
-            let mut __djinn_tx = __djinn_db.begin().await?;
-            #write
-            #(#links)*
-            __djinn_tx.commit().await.map_err(::djinn_runtime::views::write_error)?;
-            #read_back
+            let __djinn_written: ::core::result::Result<
+                ::djinn_runtime::db::Value,
+                ::djinn_runtime::db::DbError,
+            > = async {
+                let mut __djinn_tx = __djinn_db.begin().await?;
+                #write
+                #(#links)*
+                __djinn_tx.commit().await?;
+                ::core::result::Result::Ok(__djinn_key_value)
+            }
+            .await;
         }
     }
 
@@ -661,15 +676,22 @@ impl ViewCx<'_, '_> {
     pub(super) fn form_post(&mut self, plan: &WritePlan, success: TokenStream) -> TokenStream {
         let unique = self.unique_checks(plan);
         let save = self.save(plan);
+        let read_back = self.read_back(plan);
         quote! {
             if __djinn_request.method() == ::djinn_runtime::http::Method::POST {
                 __djinn_form.bind(::djinn_runtime::forms::FormData::from_request(&__djinn_request)?);
-                if __djinn_form.validate() {
-                    #unique
-                }
+                #unique
                 if __djinn_form.is_valid() {
                     #save
-                    return ::core::result::Result::Ok(#success);
+                    match __djinn_written {
+                        ::core::result::Result::Ok(__djinn_key_value) => {
+                            #read_back
+                            return ::core::result::Result::Ok(#success);
+                        }
+                        ::core::result::Result::Err(__djinn_error) => {
+                            ::djinn_runtime::views::form_write_error(&mut __djinn_form, __djinn_error)?;
+                        }
+                    }
                 }
             }
         }
@@ -733,6 +755,7 @@ impl ViewCx<'_, '_> {
         let form = self.form_setup(plan);
         let unique = self.unique_checks(plan);
         let save = self.save(plan);
+        let read_back = self.read_back(plan);
         let to_json = self.json_fn(plan.model, fields);
         let status = if plan.kind == GenericKind::Create {
             quote!(::djinn_runtime::http::StatusCode::CREATED)
@@ -750,13 +773,19 @@ impl ViewCx<'_, '_> {
             #form
             let __djinn_body = ::djinn_runtime::views::json_body(&__djinn_request)?;
             __djinn_form.bind_json(&__djinn_body, #partial)?;
-            if __djinn_form.validate() {
-                #unique
-            }
+            #unique
             if !__djinn_form.is_valid() {
                 return ::core::result::Result::Ok(::djinn_runtime::views::json_errors(&__djinn_form));
             }
             #save
+            let __djinn_key_value = match __djinn_written {
+                ::core::result::Result::Ok(key) => key,
+                ::core::result::Result::Err(__djinn_error) => {
+                    ::djinn_runtime::views::form_write_error(&mut __djinn_form, __djinn_error)?;
+                    return ::core::result::Result::Ok(::djinn_runtime::views::json_errors(&__djinn_form));
+                }
+            };
+            #read_back
             ::core::result::Result::Ok(::djinn_runtime::views::json_with_status(
                 #to_json(&__djinn_object),
                 #status,

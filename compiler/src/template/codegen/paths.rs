@@ -418,7 +418,14 @@ impl<'e> Gen<'e> {
                 match attr.as_str() {
                     "as_text" | "as_ul" | "as_json" => {
                         let method = quote::format_ident!("{}", attr);
-                        self.bind(quote!(#place.#method()), ty.clone())
+                        self.bind(
+                            quote!({
+                                let mut html = ::std::string::String::new();
+                                #place.#method(&mut html);
+                                html
+                            }),
+                            ty.clone(),
+                        )
                     }
                     _ => return Err(unsupported()),
                 }
