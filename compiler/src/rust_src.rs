@@ -255,7 +255,7 @@ impl RustIndex {
     /// Checks that `reference` names a function a hook on `model` can call
     /// with the transaction and the object, and returns it.
     ///
-    /// The contract: `pub async fn NAME(db: &mut Transaction<'_>, object:
+    /// The contract: `pub async fn NAME(db: &mut Transaction, object:
     /// &crate::models::MODEL) -> Result<()>`.
     pub fn check_hook(&self, reference: &StrLit, model: &str) -> Result<&RustFn, Diagnostic> {
         let function = self.resolve(reference)?;
@@ -539,7 +539,7 @@ enum ParamRule<'a> {
     Request,
     /// A URL parameter, by name and converter.
     Url(&'a str, ConverterType),
-    /// The hook's transaction: `&mut Transaction<'_>` or `&mut Tx`.
+    /// The hook's transaction: `&mut Transaction` or `&mut Tx`.
     Transaction,
     /// The hook's object: `&Model`.
     Object(&'a str),
@@ -580,7 +580,7 @@ impl ParamRule<'_> {
         match self {
             ParamRule::Request => "&mut djinn_runtime::Request".to_owned(),
             ParamRule::Url(_, converter) => converter.signature_type().to_owned(),
-            ParamRule::Transaction => "&mut djinn_runtime::Transaction<'_>".to_owned(),
+            ParamRule::Transaction => "&mut djinn_runtime::Transaction".to_owned(),
             ParamRule::Object(model) => format!("&crate::models::{model}"),
         }
     }
@@ -589,7 +589,7 @@ impl ParamRule<'_> {
         match self {
             ParamRule::Request => "`Request`, `&Request` or `&mut Request`".to_owned(),
             ParamRule::Url(_, converter) => converter.accepted_types().to_owned(),
-            ParamRule::Transaction => "`&mut Transaction<'_>` or `&mut Tx`".to_owned(),
+            ParamRule::Transaction => "`&mut Transaction` or `&mut Tx`".to_owned(),
             ParamRule::Object(model) => format!("`&{model}`"),
         }
     }
@@ -2042,7 +2042,7 @@ mod tests {
         let f = fixture(
             &[(
                 "hooks.rs",
-                "pub async fn canonical(db: &mut djinn_runtime::Transaction<'_>, object: &crate::models::Post) \
+                "pub async fn canonical(db: &mut djinn_runtime::Transaction, object: &crate::models::Post) \
                  -> djinn_runtime::Result<()> { Ok(()) }\n\
                  pub(crate) async fn short(tx: &mut Tx, post: &Post) -> Result<(), MyError> { Ok(()) }",
             )],
@@ -2059,7 +2059,7 @@ mod tests {
         let f = fixture(
             &[(
                 "hooks.rs",
-                "pub async fn shared_tx(db: &Transaction<'_>, object: &Post) -> Result<()> { Ok(()) }\n\
+                "pub async fn shared_tx(db: &Transaction, object: &Post) -> Result<()> { Ok(()) }\n\
                  pub async fn wrong_model(db: &mut Tx, object: &Comment) -> Result<()> { Ok(()) }\n\
                  pub async fn owned(db: &mut Tx, object: Post) -> Result<()> { Ok(()) }\n\
                  pub async fn one(db: &mut Tx) -> Result<()> { Ok(()) }",
@@ -2072,25 +2072,20 @@ mod tests {
             ],
         );
         let shared = f.hook_error("hooks::shared_tx", "Post");
-        f.assert_mismatch(
-            &shared,
-            "src/hooks.rs",
-            "&Transaction<'_>",
-            "hooks::shared_tx",
-        );
+        f.assert_mismatch(&shared, "src/hooks.rs", "&Transaction", "hooks::shared_tx");
         assert_eq!(
             shared.message,
-            "parameter `db` of `hooks::shared_tx` has type `&Transaction<'_>`, but the hook passes \
+            "parameter `db` of `hooks::shared_tx` has type `&Transaction`, but the hook passes \
              the transaction there"
         );
         assert_eq!(
             shared.primary.message,
-            "expected `&mut Transaction<'_>` or `&mut Tx`"
+            "expected `&mut Transaction` or `&mut Tx`"
         );
         assert_eq!(
             shared.help.as_deref(),
             Some(
-                "the hook calls `pub async fn shared_tx(db: &mut djinn_runtime::Transaction<'_>, \
+                "the hook calls `pub async fn shared_tx(db: &mut djinn_runtime::Transaction, \
                  object: &crate::models::Post) -> djinn_runtime::Result<()>`"
             )
         );

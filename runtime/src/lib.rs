@@ -2,6 +2,7 @@
 //!
 //! One concept per module; this file only declares modules and re-exports.
 
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod config;
@@ -27,6 +28,8 @@ pub use config::{
     AuthConfig, ConfigError, CsrfConfig, FrameOptions, Limits, SecurityConfig, ServerConfig,
     SessionBackend, SessionConfig, StaticConfig,
 };
+/// A database transaction: what hooks receive.
+pub use db::Transaction;
 pub use error::HttpError;
 pub use error_pages::{ErrorContext, ErrorRenderer};
 pub use logging::init_logging;

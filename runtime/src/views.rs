@@ -120,11 +120,37 @@ pub fn write_error(error: DbError) -> HttpError {
     }
 }
 
-/// A write the database refused after the form was valid: a violated
-/// `check (…)` constraint becomes Django's non-field error and a lost
-/// uniqueness race a non-field error, so the form is shown again;
-/// anything else ends the request.
-pub fn form_write_error(form: &mut Form, error: DbError) -> Result<(), HttpError> {
+/// Why a write did not happen: the database refused it, or a hook
+/// (`on pre_save …`) returned an error.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The database refused a statement.
+    Db(DbError),
+    /// A hook refused the write.
+    Hook(HttpError),
+}
+
+impl From<DbError> for WriteError {
+    fn from(error: DbError) -> WriteError {
+        WriteError::Db(error)
+    }
+}
+
+impl From<HttpError> for WriteError {
+    fn from(error: HttpError) -> WriteError {
+        WriteError::Hook(error)
+    }
+}
+
+/// A write refused after the form was valid: a violated `check (…)`
+/// constraint becomes Django's non-field error and a lost uniqueness race
+/// a non-field error, so the form is shown again; a hook's error or any
+/// other database error ends the request.
+pub fn form_write_error(form: &mut Form, error: WriteError) -> Result<(), HttpError> {
+    let error = match error {
+        WriteError::Db(error) => error,
+        WriteError::Hook(error) => return Err(error),
+    };
     match error.kind() {
         DbErrorKind::CheckViolation { constraint } => {
             let name = constraint.clone().unwrap_or_default();

@@ -1048,6 +1048,14 @@ fn writers_flow(blog: &Server) {
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.json()["slug"], "from-the-api");
     assert_eq!(created.json()["tags"], serde_json::json!([3]));
+    // The blog's post_save hook stamped the publication time in the same transaction.
+    let published = client.get("/api/posts/from-the-api/");
+    assert_eq!(published.status, 200, "{}", published.body);
+    assert!(
+        published.json()["published_at"].is_string(),
+        "stamped by hooks::stamp_publication: {}",
+        published.body
+    );
     let invalid = client.send(
         "POST",
         "/api/posts/new/",
@@ -1149,6 +1157,64 @@ fn queries_per_request_do_not_depend_on_the_rows() {
     assert_eq!(few, many);
     // A count, the page's rows with their authors, one query for all their tags.
     assert_eq!(many.0, 3);
+
+    // 200 published posts, each with an author and two tags: the pages
+    // over them run as many statements as over one post.
+    let mut objects: Vec<serde_json::Value> = one
+        .iter()
+        .filter(|object| object["model"] != "blog.post")
+        .map(|object| (*object).clone())
+        .collect();
+    for pk in 1..=200 {
+        objects.push(serde_json::json!({
+            "model": "blog.post",
+            "pk": pk,
+            "fields": {
+                "title": format!("Post number {pk}"),
+                "slug": format!("post-number-{pk}"),
+                "summary": "",
+                "content": "Text.",
+                "author": 1 + pk % 3,
+                "tags": [1, 2 + pk % 4],
+                "status": "published",
+                "published_at": format!("2024-01-01T{:02}:{:02}:00Z", pk / 60, pk % 60),
+                "created_at": "2024-01-01T00:00:00Z",
+                "updated_at": "2024-01-01T00:00:00Z"
+            }
+        }));
+    }
+    let hundreds = dir.path().join("two-hundred.json");
+    std::fs::write(&hundreds, serde_json::to_string(&objects).unwrap()).unwrap();
+    let server = serve("blog", false);
+    let url = sqlite_url(server.database_dir.as_ref().unwrap().path());
+    run_ok("blog", &url, &["loaddata", &hundreds.to_string_lossy()]);
+    let api = server.get("/api/posts/");
+    assert_eq!(api.json()["count"], 200);
+    assert_eq!((api.queries(), server.get("/").queries()), few);
+    let tag_slug = objects
+        .iter()
+        .find(|object| object["model"] == "blog.tag" && object["pk"] == 1)
+        .and_then(|tag| tag["fields"]["slug"].as_str())
+        .expect("tag 1")
+        .to_string();
+    let tag_page = server.get(&format!("/tags/{tag_slug}/"));
+    assert_eq!(
+        tag_page.body.matches("Post number ").count(),
+        200,
+        "every post has tag 1"
+    );
+    let small = serve("blog", false);
+    let small_url = sqlite_url(small.database_dir.as_ref().unwrap().path());
+    run_ok(
+        "blog",
+        &small_url,
+        &["loaddata", &fixture.to_string_lossy()],
+    );
+    assert_eq!(
+        tag_page.queries(),
+        small.get(&format!("/tags/{tag_slug}/")).queries(),
+        "the same statements for 200 rows as for one"
+    );
 }
 
 #[test]

@@ -624,7 +624,7 @@ fn rust_views_and_hooks_carry_their_checked_signatures() {
         )
         .rust(
             "polls.rs",
-            "use djinn_runtime::{Request, Response, Result, Transaction};\n\npub async fn vote(request: &mut Request, id: i64) -> Result<Response> {\n    let _ = (request, id);\n    todo!()\n}\n\npub async fn saved(db: &mut Transaction<'_>, object: &crate::models::Post) -> Result<()> {\n    let _ = (db, object);\n    Ok(())\n}\n",
+            "use djinn_runtime::{Request, Response, Result, Transaction};\n\npub async fn vote(request: &mut Request, id: i64) -> Result<Response> {\n    let _ = (request, id);\n    todo!()\n}\n\npub async fn saved(db: &mut Transaction, object: &crate::models::Post) -> Result<()> {\n    let _ = (db, object);\n    Ok(())\n}\n",
         )
         .build();
     let output = check_project(&input);

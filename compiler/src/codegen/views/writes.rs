@@ -19,7 +19,7 @@
 use super::{ViewCx, param_local};
 use crate::check::ir::{
     Condition, FieldId, FieldPath, FieldType, GenericKind, Model, ModelId, Operand, Project, Query,
-    Shape, Step, StepKind, Value, ValueKind, View,
+    Shape, Signal, Step, StepKind, Value, ValueKind, View,
 };
 use crate::sql::{self, CompiledQuery, Dialect, FetchPlan, QueryPurpose, ScalarKind, Statement};
 use crate::syntax::ast::LookupOp;
@@ -629,18 +629,60 @@ impl ViewCx<'_, '_> {
                 }
             });
         }
+        let hooks = self.save_hooks(plan);
         quote! {
             let __djinn_written: ::core::result::Result<
                 ::djinn_runtime::db::Value,
-                ::djinn_runtime::db::DbError,
+                ::djinn_runtime::views::WriteError,
             > = async {
                 let mut __djinn_tx = __djinn_db.begin().await?;
                 #write
                 #(#links)*
+                #hooks
                 __djinn_tx.commit().await?;
                 ::core::result::Result::Ok(__djinn_key_value)
             }
             .await;
+        }
+    }
+
+    /// `pre_save` and `post_save` hooks: the row as written, read in the
+    /// transaction, then each hook; an error rolls the transaction back.
+    fn save_hooks(&mut self, plan: &WritePlan) -> TokenStream {
+        let project = self.project;
+        let object = quote!(__djinn_hooked);
+        let mut calls = hook_calls(project, plan.model, Signal::PreSave, object.clone());
+        calls.extend(hook_calls(project, plan.model, Signal::PostSave, object));
+        if calls.is_empty() {
+            return quote!();
+        }
+        let model = project.model(plan.model);
+        let columns = sql::model_columns(project, plan.model)
+            .iter()
+            .filter_map(|id| {
+                project.model(id.model).fields[id.index as usize]
+                    .column
+                    .as_deref()
+            })
+            .map(sql::quote)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let table = sql::quote(&model.table);
+        let pk_column = model.pk().column.clone().unwrap_or_default();
+        let select = self.write_sql("hooked", |d| {
+            format!(
+                "SELECT {columns} FROM {table} WHERE {} = {}",
+                sql::quote(&pk_column),
+                placeholder(d, 1)
+            )
+        });
+        let ty = super::model_type(project, plan.model);
+        quote! {
+            let __djinn_row = __djinn_tx
+                .query_one(&#select, ::std::slice::from_ref(&__djinn_key_value))
+                .await?;
+            let __djinn_hooked = #ty::__djinn_decode(&__djinn_row, 0)?;
+            #(#calls)*
         }
     }
 
@@ -721,12 +763,27 @@ impl ViewCx<'_, '_> {
         });
         let key = self.object_key(plan.model);
         let what = &model.verbose_name;
+        let project = self.project;
+        let before = hook_calls(
+            project,
+            plan.model,
+            Signal::PreDelete,
+            quote!(__djinn_object),
+        );
+        let after = hook_calls(
+            project,
+            plan.model,
+            Signal::PostDelete,
+            quote!(__djinn_object),
+        );
         quote! {
             let mut __djinn_tx = __djinn_db.begin().await?;
+            #(#before)*
             __djinn_tx
                 .execute(&#delete, &[#key])
                 .await
                 .map_err(|error| ::djinn_runtime::views::delete_error(error, #what))?;
+            #(#after)*
             __djinn_tx
                 .commit()
                 .await
@@ -792,6 +849,25 @@ impl ViewCx<'_, '_> {
             ))
         }
     }
+}
+
+/// The calls of the hooks on `signal` of `model`, in declaration order,
+/// each given the transaction and `object`.
+fn hook_calls(
+    project: &Project,
+    model: ModelId,
+    signal: Signal,
+    object: TokenStream,
+) -> Vec<TokenStream> {
+    project
+        .hooks
+        .iter()
+        .filter(|hook| hook.model == model && hook.signal == signal && hook.signature.is_some())
+        .map(|hook| {
+            let path = hook.function.split("::").map(super::ident);
+            quote!(crate::#(#path)::*(&mut __djinn_tx, &#object).await?;)
+        })
+        .collect()
 }
 
 /// `a`, `a and b`, `a, b and c` — Django's `get_text_list(…, "and")`.
