@@ -679,9 +679,13 @@ fn openapi_maps_json_views_to_typed_operations() {
         page["properties"]["results"]["items"]["$ref"],
         "#/components/schemas/api_post_list_output"
     );
-    // Errors are the site's error page.
+    // Errors are JSON for JSON clients, the site's error page for the others.
     assert!(detail["responses"]["404"]["content"]["text/html"].is_object());
-    assert!(create["responses"]["403"]["content"]["text/html"].is_object());
+    assert_eq!(
+        detail["responses"]["404"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Error"
+    );
+    assert!(create["responses"]["403"]["content"]["application/json"].is_object());
     let schemas = &document["components"]["schemas"];
     let output = &schemas["api_post_list_output"]["properties"];
     // Keys across relations stay flattened; through a many relation they hold lists.

@@ -313,6 +313,18 @@ impl App {
 
     /// The error page for `error` on a request for `method` and `path`.
     pub fn error_response(&self, method: &Method, path: &str, error: HttpError) -> Response {
+        self.error_answer(method, path, false, error)
+    }
+
+    /// The error answer for `error`: JSON when `json` (the client asked
+    /// for it: [`error_pages::wants_json`]), else the HTML page.
+    pub fn error_answer(
+        &self,
+        method: &Method,
+        path: &str,
+        json: bool,
+        error: HttpError,
+    ) -> Response {
         if error.status().is_server_error() {
             tracing::error!(%method, path, %error, "request failed");
         } else {
@@ -323,6 +335,7 @@ impl App {
             method,
             path,
             routes: self.routes,
+            json,
         };
         error_pages::render(&context, &error, self.error_renderer)
     }

@@ -11,8 +11,8 @@ use std::any::Any;
 use std::fmt::Write;
 
 use htmlize::escape_text;
-use http::header::ALLOW;
-use http::{HeaderValue, Method, StatusCode};
+use http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
 use crate::app::RouteInfo;
 use crate::error::HttpError;
@@ -29,6 +29,51 @@ pub struct ErrorContext<'a> {
     pub path: &'a str,
     /// The application's URL patterns, listed on the debug 404 page.
     pub routes: &'a [RouteInfo],
+    /// The client asked for JSON ([`wants_json`]): the answer is
+    /// `{"detail": "…"}`, as Django REST framework gives it.
+    pub json: bool,
+}
+
+/// Whether a request's headers ask for a JSON error: an `Accept` that
+/// names `application/json` and not `text/html`, or a JSON body.
+pub fn wants_json(headers: &HeaderMap) -> bool {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    let accept = header(ACCEPT);
+    let content_type = header(CONTENT_TYPE);
+    (accept.contains("application/json") && !accept.contains("text/html"))
+        || content_type.starts_with("application/json")
+}
+
+/// The `detail` of a JSON error: Django REST framework's wording, or the
+/// error's own message where it is written for the client.
+fn json_detail(error: &HttpError, debug: bool) -> String {
+    match error {
+        HttpError::BadRequest(detail)
+        | HttpError::Forbidden(detail)
+        | HttpError::Conflict(detail)
+        | HttpError::UnsupportedMediaType(detail)
+            if !detail.is_empty() =>
+        {
+            detail.clone()
+        }
+        HttpError::BadRequest(_) => "Bad request.".to_owned(),
+        HttpError::Forbidden(_) => "You do not have permission to perform this action.".to_owned(),
+        HttpError::NotFound(_) => "Not found.".to_owned(),
+        HttpError::MethodNotAllowed { .. } => "Method not allowed.".to_owned(),
+        HttpError::PayloadTooLarge { limit } => {
+            format!("Request body larger than {limit} bytes.")
+        }
+        HttpError::RequestTimeout => "Request timeout.".to_owned(),
+        other if debug => other.to_string(),
+        HttpError::ServiceUnavailable(_) => "Service unavailable.".to_owned(),
+        _ => "A server error occurred.".to_owned(),
+    }
 }
 
 /// A project's own error page (Django's `handler404` / `handler500`), used in
@@ -48,6 +93,14 @@ pub fn render(
         custom.and_then(|render| render(context, error))
     };
     let mut response = page.unwrap_or_else(|| {
+        if context.json {
+            let body = serde_json::json!({ "detail": json_detail(error, context.debug) });
+            return Response::with_content(
+                HeaderValue::from_static("application/json"),
+                body.to_string(),
+            )
+            .with_status(status);
+        }
         let body = if context.debug {
             debug_page(context, error)
         } else {
@@ -174,11 +227,48 @@ mod tests {
             method: &Method::GET,
             path: "/<script>",
             routes: ROUTES,
+            json: false,
         }
     }
 
     fn body(response: &Response) -> String {
         String::from_utf8(response.body().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn json_clients_get_json_errors_without_internals() {
+        let mut headers = HeaderMap::new();
+        assert!(!wants_json(&headers));
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static("text/html,application/json"),
+        );
+        assert!(!wants_json(&headers), "a browser");
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        assert!(wants_json(&headers));
+        let json = ErrorContext {
+            json: true,
+            ..context(false)
+        };
+        let missing = render(&json, &HttpError::not_found(), None);
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert_eq!(body(&missing), r#"{"detail":"Not found."}"#);
+        let failed = render(&json, &HttpError::internal("password=hunter2"), None);
+        assert_eq!(body(&failed), r#"{"detail":"A server error occurred."}"#);
+        let refused = render(
+            &json,
+            &HttpError::Forbidden("CSRF token missing.".into()),
+            None,
+        );
+        assert_eq!(body(&refused), r#"{"detail":"CSRF token missing."}"#);
+        let method = render(
+            &json,
+            &HttpError::MethodNotAllowed {
+                allow: &[Method::GET],
+            },
+            None,
+        );
+        assert_eq!(method.headers()[ALLOW], "GET, HEAD");
     }
 
     #[test]

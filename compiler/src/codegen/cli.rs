@@ -343,27 +343,27 @@ fn config_fn(settings: &Settings, has_static: bool) -> TokenStream {
         .middleware
         .order
         .iter()
-        .filter_map(|entry| match &entry.kind {
+        .map(|entry| match &entry.kind {
             MiddlewareKind::Builtin(BuiltinMiddleware::Security) => {
-                Some(quote!(::djinn_runtime::MiddlewareKind::Security))
+                quote!(::djinn_runtime::MiddlewareKind::Security)
             }
             MiddlewareKind::Builtin(BuiltinMiddleware::Common) => {
-                Some(quote!(::djinn_runtime::MiddlewareKind::Common))
+                quote!(::djinn_runtime::MiddlewareKind::Common)
             }
             MiddlewareKind::Builtin(BuiltinMiddleware::Timing) => {
-                Some(quote!(::djinn_runtime::MiddlewareKind::Timing))
+                quote!(::djinn_runtime::MiddlewareKind::Timing)
             }
             MiddlewareKind::Builtin(BuiltinMiddleware::Sessions) => {
-                Some(quote!(::djinn_runtime::MiddlewareKind::Sessions))
+                quote!(::djinn_runtime::MiddlewareKind::Sessions)
             }
             MiddlewareKind::Builtin(BuiltinMiddleware::Csrf) => {
-                Some(quote!(::djinn_runtime::MiddlewareKind::Csrf))
+                quote!(::djinn_runtime::MiddlewareKind::Csrf)
             }
             MiddlewareKind::Builtin(BuiltinMiddleware::Auth) => {
-                Some(quote!(::djinn_runtime::MiddlewareKind::Auth))
+                quote!(::djinn_runtime::MiddlewareKind::Auth)
             }
             MiddlewareKind::Builtin(BuiltinMiddleware::Messages) => {
-                Some(quote!(::djinn_runtime::MiddlewareKind::Messages))
+                quote!(::djinn_runtime::MiddlewareKind::Messages)
             }
             MiddlewareKind::Rust(path) => {
                 let mut segments = vec![quote!(crate)];
@@ -371,12 +371,12 @@ fn config_fn(settings: &Settings, has_static: bool) -> TokenStream {
                     let part = ident(part);
                     quote!(#part)
                 }));
-                Some(quote! {
+                quote! {
                     ::djinn_runtime::MiddlewareKind::Custom(::djinn_runtime::Middleware {
                         name: #path,
                         call: #(#segments)::*,
                     })
-                })
+                }
             }
         });
     let session_backend = match (&settings.sessions.backend, &settings.sessions.redis_url) {

@@ -18,8 +18,9 @@
 //! - 400 answers carry a `ValidationError` (field name → messages); 404
 //!   (where a row or page may be missing, or a path parameter does not
 //!   match its converter) and 403 (where access is restricted or a CSRF
-//!   token is needed) are the site's error page, HTML, as the runtime
-//!   answers every error.
+//!   token is needed) carry an `Error` (`{"detail": …}`) when the client
+//!   asks for JSON (`Accept: application/json`, or a JSON body), else the
+//!   site's HTML error page — the runtime negotiates every error answer.
 
 use super::build::{crosses_many, crosses_nullable, method_name, methods};
 use crate::check::ir::{
@@ -39,6 +40,7 @@ pub fn document(project: &Project, settings: &Settings) -> Value {
         );
     }
     schemas.insert("ValidationError".into(), validation_error_schema());
+    schemas.insert("Error".into(), error_schema());
     let mut paths: Map<String, Value> = Map::new();
     for view in &project.views {
         let ViewKind::Generic(generic) = &view.kind else {
@@ -318,11 +320,24 @@ fn json_response(description: &str, schema: Value) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": schema}}})
 }
 
-/// An error answer: the site's error page (HTML), whatever the view.
+/// An error answer: `{"detail": …}` for clients that ask for JSON, the
+/// site's error page (HTML) for the others.
 fn error_response(description: &str) -> Value {
     json!({
         "description": description,
-        "content": {"text/html": {"schema": {"type": "string"}}},
+        "content": {
+            "application/json": {"schema": schema_ref("Error")},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    })
+}
+
+fn error_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "An error, as Django REST framework answers it.",
+        "properties": {"detail": {"type": "string", "description": "What went wrong."}},
+        "required": ["detail"],
     })
 }
 

@@ -142,6 +142,7 @@ impl Next {
         let Next { app, position } = self;
         let method = request.method().clone();
         let path = request.path().to_owned();
+        let json = crate::error_pages::wants_json(request.headers());
         let answer = match app.middleware().get(position) {
             Some(layer) => {
                 let inner = Next {
@@ -155,7 +156,7 @@ impl Next {
         Box::pin(async move {
             match answer.await {
                 Ok(response) => response,
-                Err(error) => app.error_response(&method, &path, error),
+                Err(error) => app.error_answer(&method, &path, json, error),
             }
         })
     }

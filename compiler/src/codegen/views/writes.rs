@@ -176,7 +176,7 @@ fn capfirst(text: &str) -> String {
 }
 
 /// The form field of a model field.
-fn field_spec(model: &Model, index: u32) -> TokenStream {
+pub(in crate::codegen) fn field_spec(model: &Model, index: u32) -> TokenStream {
     let forms = quote!(::djinn_runtime::forms);
     let field = &model.fields[index as usize];
     let name = &field.name;
@@ -447,10 +447,15 @@ impl ViewCx<'_, '_> {
                     conditions.join(" AND ")
                 )
             });
-            let push_key = update.then(|| {
+            let binds = if update {
                 let key = self.object_key(plan.model);
-                quote!(__djinn_binds.push(#key);)
-            });
+                quote! {
+                    let mut __djinn_binds = __djinn_values;
+                    __djinn_binds.push(#key);
+                }
+            } else {
+                quote!(let __djinn_binds = __djinn_values;)
+            };
             let target = if single {
                 let name = names[0];
                 quote!(::core::option::Option::Some(#name))
@@ -462,8 +467,7 @@ impl ViewCx<'_, '_> {
                     && let ::core::option::Option::Some(__djinn_values) =
                         ::djinn_runtime::views::unique_values(&__djinn_form, &[#(#names),*])
                 {
-                    let mut __djinn_binds = __djinn_values;
-                    #push_key
+                    #binds
                     let __djinn_taken = !__djinn_db.query(&#select, &__djinn_binds).await?.is_empty();
                     if __djinn_taken {
                         __djinn_form.add_error(#target, #message);
