@@ -508,7 +508,7 @@ fn vote_concurrently(polls: &Server) {
         }
     });
     assert_eq!(
-        votes_of(&polls, 1),
+        votes_of(polls, 1),
         before + 200,
         "200 concurrent votes, 200 counted"
     );
