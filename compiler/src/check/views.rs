@@ -259,6 +259,21 @@ pub(super) fn check_view_bodies(cx: &mut Checker<'_>, declared: Vec<(ViewId, &as
         body(cx, id, view);
     }
     for view in &cx.project.views {
+        if let Some(what) = unprotected_write(view) {
+            cx.diags.push(
+                Diagnostic::new(
+                    Code::UnprotectedWrite,
+                    view.name_span,
+                    format!("view `{}` {what}, and anyone may call it", view.name),
+                )
+                .with_label("no `login_required`, `staff_required` or `permission`")
+                .with_help(
+                    "add `permission = \"APP.ACTION_MODEL\"` or `login_required`; \
+                     if anonymous visitors are meant to, say so with `public`",
+                )
+                .with_note("Django lets such a view through silently; a reviewer has to notice it"),
+            );
+        }
         if view.routes.is_empty() && !cx.broken.named_by_routes.contains(&view.name) {
             cx.diags.push(
                 Diagnostic::new(
@@ -273,6 +288,45 @@ pub(super) fn check_view_bodies(cx: &mut Checker<'_>, declared: Vec<(ViewId, &as
                 )),
             );
         }
+    }
+}
+
+/// What a view that changes data does, when no access clause guards it
+/// and it is not marked `public`: create, update and delete views (HTML
+/// and JSON), and Rust views whose `methods` name an unsafe method.
+fn unprotected_write(view: &super::ir::View) -> Option<&'static str> {
+    let access = &view.access;
+    if access.public
+        || access.login_required
+        || access.staff_required
+        || access.permission.is_some()
+    {
+        return None;
+    }
+    match &view.kind {
+        super::ir::ViewKind::Generic(generic) => match generic.kind {
+            ast::GenericKind::Create => Some("creates rows"),
+            ast::GenericKind::Update => Some("changes rows"),
+            ast::GenericKind::Delete => Some("deletes rows"),
+            _ => None,
+        },
+        super::ir::ViewKind::Rust { .. } => {
+            let unsafe_method = |method: &super::ir::HttpMethod| {
+                !matches!(
+                    method,
+                    super::ir::HttpMethod::Get
+                        | super::ir::HttpMethod::Head
+                        | super::ir::HttpMethod::Options
+                )
+            };
+            match &access.methods {
+                Some(methods) if methods.iter().any(unsafe_method) => {
+                    Some("answers POST, PUT, PATCH or DELETE with Rust code")
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 

@@ -182,6 +182,9 @@ codes! {
     UnknownSignal = "E0319", Error, "unknown signal";
     /// A view or hook path that is not `module::function`.
     InvalidRustPath = "E0320", Error, "invalid Rust path";
+    /// A view that changes data and that anyone may call: no
+    /// `login_required`, `staff_required` or `permission`, and no `public`.
+    UnprotectedWrite = "W0321", Warning, "view changes data without access control";
 
     // ── queries ───────────────────────────────────────────────────────────
     /// A name in a query value that is neither a parameter, a context entry nor a choice.
