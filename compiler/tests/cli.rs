@@ -251,17 +251,29 @@ fn help_and_version_exit_0() {
 }
 
 #[test]
-fn unimplemented_commands_say_so_and_exit_2() {
+fn makemigrations_writes_the_first_migration_then_finds_no_changes() {
     let temp = scaffolded();
-    let cases: &[&[&str]] = &[&["makemigrations", "notes"]];
-    for args in cases {
-        let output = djinn(temp.path(), args);
-        assert_eq!(output.status.code(), Some(2));
-        assert_eq!(
-            stderr(&output),
-            format!("djinn {}: not implemented yet (see README)\n", args[0])
-        );
-    }
+    let first = djinn(temp.path(), &["makemigrations", "notes"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("wrote notes/migrations/0001_initial.toml"),
+        "{}",
+        stderr(&first)
+    );
+    assert!(
+        temp.path()
+            .join("notes/migrations/0001_initial.schema.json")
+            .exists()
+    );
+    let again = djinn(temp.path(), &["makemigrations", "notes"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(
+        stderr(&again).contains("no changes detected"),
+        "{}",
+        stderr(&again)
+    );
+    let check = djinn(temp.path(), &["check", "notes"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
 }
 
 #[test]
