@@ -293,7 +293,7 @@ pub(crate) fn link(out: &mut String, url: &str, label: &str) {
 /// A query string (`?a=1&b=2`, or `?` when empty, which still clears the
 /// current one) from `pairs`.
 pub(crate) fn query(pairs: &[(String, String)]) -> String {
-    let mut serializer = form_urlencoded::Serializer::new(String::from("?"));
+    let mut serializer = form_urlencoded::Serializer::for_suffix(String::from("?"), 1);
     for (name, value) in pairs {
         serializer.append_pair(name, value);
     }

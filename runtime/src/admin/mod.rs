@@ -41,8 +41,8 @@ use futures_util::future::BoxFuture;
 use http::Method;
 
 pub use spec::{
-    AdminSite, End, Field, FieldKind, FormRow, Hop, ListColumn, ListFilter, ManyToMany, ModelAdmin,
-    ModelInfo, OnDelete, Order, Path, Related, Scalar, StrPart,
+    AdminSite, End, Field, FieldKind, FormRow, HookPhase, Hooks, Hop, ListColumn, ListFilter,
+    ManyToMany, ModelAdmin, ModelInfo, OnDelete, Order, Path, Related, Scalar, StrPart,
 };
 
 use crate::app::RouteMatch;

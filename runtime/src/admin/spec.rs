@@ -14,10 +14,11 @@
 //! are the only SQL identifiers the admin ever writes; request data only
 //! ever becomes bound parameters.
 
+use futures_util::future::BoxFuture;
 use jiff::civil::DateTime;
 
 use crate::app::Handler;
-use crate::db::Value;
+use crate::db::{Row, Transaction, Value};
 use crate::forms::FormSpec;
 
 /// The admin site: where it is mounted, and the models it manages.
@@ -74,6 +75,27 @@ pub struct ModelAdmin {
     /// Foreign keys of other models that point at this one: what deleting
     /// a row takes along or is refused by.
     pub related: &'static [Related],
+    /// The project's hooks on the model (`on post_save Post -> rust "…"`),
+    /// if it has any.
+    pub hooks: Option<Hooks>,
+}
+
+/// The hooks of a model, generated: decodes the model from `row` (every
+/// column of the table, in field order) and calls the project's hooks of
+/// `phase` with the transaction of the write. An error rolls it back.
+pub type Hooks =
+    for<'t> fn(HookPhase, &'t mut Transaction, &'t Row) -> BoxFuture<'t, crate::Result<()>>;
+
+/// When hooks run, as Django's model signals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HookPhase {
+    /// After a row was inserted or updated (its links too): the
+    /// `pre_save`, then the `post_save` hooks, given the row as written.
+    Saved,
+    /// Before a row is deleted: the `pre_delete` hooks.
+    BeforeDelete,
+    /// After a row was deleted: the `post_delete` hooks, given the row as it was.
+    AfterDelete,
 }
 
 /// A model, as far as the admin needs to know it.

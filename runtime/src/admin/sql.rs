@@ -964,6 +964,26 @@ pub fn object_statement(
     b.finish(text)
 }
 
+/// One row of `model` by key, every column in field order (what the
+/// generated hooks decode the model from).
+pub fn row_statement(model: &ModelInfo, key: Value, dialect: Dialect) -> Statement {
+    let mut b = Builder::new(dialect);
+    let columns: Vec<String> = model
+        .fields
+        .iter()
+        .filter_map(|field| field.column)
+        .map(quote)
+        .collect();
+    let mark = b.bind(key);
+    let text = format!(
+        "SELECT {} FROM {} WHERE {} = {mark}",
+        columns.join(", "),
+        quote(model.table),
+        quote(model.pk_column())
+    );
+    b.finish(text)
+}
+
 /// The rows of `model` whose keys are in `keys`: the key in column 0, the
 /// `str` from column 1 on, in the model's order.
 pub fn objects_statement(model: &'static ModelInfo, keys: &[Value], dialect: Dialect) -> Statement {

@@ -223,6 +223,7 @@ static POST_ADMIN: ModelAdmin = ModelAdmin {
     form: &POST_FORM,
     unique: &[&[1]],
     related: &[],
+    hooks: None,
 };
 
 fn handler(

@@ -27,7 +27,8 @@ use crate::response::Response;
 use super::PATH_PARAM;
 use super::html::{self, Crumb, Page, Urls, attr, capfirst, count_of, link, text};
 use super::spec::{
-    AdminSite, End, Field, FieldKind, Hop, ListFilter, ModelAdmin, ModelInfo, OnDelete, Scalar,
+    AdminSite, End, Field, FieldKind, HookPhase, Hop, ListFilter, ModelAdmin, ModelInfo, OnDelete,
+    Scalar,
 };
 use super::sql::{self, Cell, Chosen, ListRequest, Statement, read_str};
 use super::values::{self, display_html, key_text, parse_value, read_value};
@@ -500,12 +501,17 @@ async fn changelist(cx: &Cx<'_>, admin: &'static ModelAdmin) -> Result<Response,
             body.push_str("\"></td>");
         }
         for (position, (cell, _)) in cells.iter().enumerate() {
-            let class = admin
+            let mut class = admin
                 .list_display
                 .get(position)
                 .map_or("field-__str__".to_owned(), |column| {
                     format!("field-{}", column_class(column.label))
                 });
+            if let Some(Cell::Value { field, .. }) = statements.cells.get(position)
+                && matches!(field.scalar, Scalar::Date | Scalar::DateTime)
+            {
+                class.push_str(" nowrap");
+            }
             if position == 0 {
                 body.push_str("<th class=\"");
                 attr(&mut body, &class);
@@ -665,7 +671,8 @@ fn search_bar(
         "<div id=\"toolbar\"><form id=\"changelist-search\" method=\"get\" role=\"search\">",
     );
     out.push_str(
-        "<label for=\"searchbar\"><span class=\"visually-hidden\">Search </span>🔍</label>",
+        "<label for=\"searchbar\"><span class=\"visually-hidden\">Search</span>\
+         <svg aria-hidden=\"true\" width=\"16\" height=\"16\" viewBox=\"0 0 16 16\"><circle cx=\"6.5\" cy=\"6.5\" r=\"5\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\"/><path d=\"M10.5 10.5 15 15\" stroke=\"currentColor\" stroke-width=\"2\"/></svg></label>",
     );
     out.push_str("<input type=\"search\" size=\"40\" name=\"q\" value=\"");
     attr(out, &params.query);
@@ -996,27 +1003,85 @@ async fn objects(
     Ok(out)
 }
 
-/// Deletes `keys` in one transaction; the number deleted, or `None` when
-/// protected rows refused.
+/// Why a write failed: the database, or a hook.
+enum Failure {
+    Db(DbError),
+    Http(HttpError),
+}
+
+impl From<DbError> for Failure {
+    fn from(error: DbError) -> Failure {
+        Failure::Db(error)
+    }
+}
+
+impl From<HttpError> for Failure {
+    fn from(error: HttpError) -> Failure {
+        Failure::Http(error)
+    }
+}
+
+impl Failure {
+    fn is_protected(&self) -> bool {
+        matches!(self, Failure::Db(error) if matches!(error.kind(), DbErrorKind::ForeignKeyViolation { .. }))
+    }
+}
+
+/// Deletes `keys` in one transaction (row by row around the model's
+/// delete hooks, if any); the number deleted, or `None` when protected rows
+/// refused.
 async fn delete_rows(
     cx: &Cx<'_>,
-    model: &ModelInfo,
+    admin: &ModelAdmin,
     keys: &[Value],
 ) -> Result<Option<u64>, HttpError> {
-    let statement = sql::delete_statement(model, keys, cx.dialect());
-    let sql = statement.sql()?;
+    let model = admin.model;
+    let dialect = cx.dialect();
     let mut transaction = cx.db.begin().await?;
-    let deleted = match transaction.execute(&sql, &statement.params).await {
-        Ok(deleted) => deleted,
-        Err(error) if matches!(error.kind(), DbErrorKind::ForeignKeyViolation { .. }) => {
-            return Ok(None);
+    let outcome: Result<u64, Failure> = async {
+        let Some(hooks) = admin.hooks else {
+            let statement = sql::delete_statement(model, keys, dialect);
+            return Ok(transaction
+                .execute(&statement.sql()?, &statement.params)
+                .await?);
+        };
+        let mut deleted = 0;
+        for key in keys {
+            let statement = sql::row_statement(model, key.clone(), dialect);
+            let Some(row) = transaction
+                .query_opt(&statement.sql()?, &statement.params)
+                .await?
+            else {
+                continue;
+            };
+            hooks(HookPhase::BeforeDelete, &mut transaction, &row).await?;
+            let statement = sql::delete_statement(model, std::slice::from_ref(key), dialect);
+            deleted += transaction
+                .execute(&statement.sql()?, &statement.params)
+                .await?;
+            hooks(HookPhase::AfterDelete, &mut transaction, &row).await?;
         }
-        Err(error) => return Err(error.into()),
+        Ok(deleted)
+    }
+    .await;
+    let outcome = match outcome {
+        Ok(deleted) => transaction
+            .commit()
+            .await
+            .map(|()| deleted)
+            .map_err(Failure::Db),
+        Err(failure) => {
+            if let Err(rollback) = transaction.rollback().await {
+                tracing::error!(%rollback, "rolling back a failed admin delete failed");
+            }
+            Err(failure)
+        }
     };
-    match transaction.commit().await {
-        Ok(()) => Ok(Some(deleted)),
-        Err(error) if matches!(error.kind(), DbErrorKind::ForeignKeyViolation { .. }) => Ok(None),
-        Err(error) => Err(error.into()),
+    match outcome {
+        Ok(deleted) => Ok(Some(deleted)),
+        Err(failure) if failure.is_protected() => Ok(None),
+        Err(Failure::Db(error)) => Err(error.into()),
+        Err(Failure::Http(error)) => Err(error),
     }
 }
 
@@ -1106,7 +1171,7 @@ async fn action(cx: &Cx<'_>, admin: &'static ModelAdmin) -> Result<Response, Htt
         return Ok(cannot(cx, &affected, crumbs, StatusCode::CONFLICT));
     }
     if data.get("post") == Some("yes") {
-        let Some(deleted) = delete_rows(cx, model, &keys).await? else {
+        let Some(deleted) = delete_rows(cx, admin, &keys).await? else {
             return Ok(cannot(cx, &affected, crumbs, StatusCode::CONFLICT));
         };
         let noun = if deleted == 1 {
@@ -1173,7 +1238,7 @@ async fn delete_view(
         if affected.iter().any(|item| item.protected) {
             return Ok(cannot(cx, crumbs, StatusCode::CONFLICT));
         }
-        if delete_rows(cx, model, &keys).await?.is_none() {
+        if delete_rows(cx, admin, &keys).await?.is_none() {
             return Ok(cannot(cx, crumbs, StatusCode::CONFLICT));
         }
         messages::success(
@@ -1402,7 +1467,9 @@ async fn change_form(
             body.push_str(":</label><div class=\"field\">");
             bound.as_widget(&mut body);
             if !bound.help_text().is_empty() {
-                body.push_str("<div class=\"help\">");
+                body.push_str("<div class=\"help\" id=\"");
+                attr(&mut body, &bound.auto_id());
+                body.push_str("_helptext\">");
                 // Help text is HTML, as in Django's admin.
                 body.push_str(bound.help_text());
                 body.push_str("</div>");
@@ -1650,24 +1717,22 @@ async fn save(
     }
     let dialect = cx.dialect();
     let mut transaction = cx.db.begin().await?;
-    let written: Result<Value, DbError> = async {
+    let written: Result<Value, Failure> = async {
         let key = match object {
             None => {
                 let statement = sql::insert_statement(model, &columns, values, dialect);
-                let sql = statement
-                    .sql()
-                    .map_err(|error| DbError::other(error.to_string()))?;
-                let row = transaction.query_one(&sql, &statement.params).await?;
+                let row = transaction
+                    .query_one(&statement.sql()?, &statement.params)
+                    .await?;
                 read_value(&row, 0, model.pk_field().scalar)?
             }
             Some(object) => {
                 if !columns.is_empty() {
                     let statement =
                         sql::update_statement(model, &columns, values, object.key.clone(), dialect);
-                    let sql = statement
-                        .sql()
-                        .map_err(|error| DbError::other(error.to_string()))?;
-                    transaction.execute(&sql, &statement.params).await?;
+                    transaction
+                        .execute(&statement.sql()?, &statement.params)
+                        .await?;
                 }
                 if in_form(model.pk) {
                     crate::views::cleaned(form, model.pk_field().name)
@@ -1686,10 +1751,9 @@ async fn save(
             if !create {
                 let statement =
                     sql::unlink_statement(relation.table, relation.near, key.clone(), dialect);
-                let sql = statement
-                    .sql()
-                    .map_err(|error| DbError::other(error.to_string()))?;
-                transaction.execute(&sql, &statement.params).await?;
+                transaction
+                    .execute(&statement.sql()?, &statement.params)
+                    .await?;
             }
             for linked in crate::views::cleaned_many(form, field.name) {
                 let statement = sql::link_statement(
@@ -1700,34 +1764,43 @@ async fn save(
                     linked,
                     dialect,
                 );
-                let sql = statement
-                    .sql()
-                    .map_err(|error| DbError::other(error.to_string()))?;
-                transaction.execute(&sql, &statement.params).await?;
+                transaction
+                    .execute(&statement.sql()?, &statement.params)
+                    .await?;
             }
+        }
+        if let Some(hooks) = admin.hooks {
+            let statement = sql::row_statement(model, key.clone(), dialect);
+            let row = transaction
+                .query_one(&statement.sql()?, &statement.params)
+                .await?;
+            hooks(HookPhase::Saved, &mut transaction, &row).await?;
         }
         Ok(key)
     }
     .await;
-    match written {
-        Ok(key) => {
-            transaction
-                .commit()
-                .await
-                .map_err(crate::views::write_error)?;
-            Ok(Ok(key))
-        }
-        Err(error) => {
+    let written = match written {
+        Ok(key) => transaction
+            .commit()
+            .await
+            .map(|()| key)
+            .map_err(Failure::Db),
+        Err(failure) => {
             if let Err(rollback) = transaction.rollback().await {
                 tracing::error!(%rollback, "rolling back a failed admin save failed");
             }
-            match error.kind() {
-                DbErrorKind::CheckViolation { constraint } => Ok(Err(constraint
-                    .clone()
-                    .unwrap_or_else(|| "check".to_owned()))),
-                _ => Err(crate::views::write_error(error)),
-            }
+            Err(failure)
         }
+    };
+    match written {
+        Ok(key) => Ok(Ok(key)),
+        Err(Failure::Db(error)) => match error.kind() {
+            DbErrorKind::CheckViolation { constraint } => Ok(Err(constraint
+                .clone()
+                .unwrap_or_else(|| "check".to_owned()))),
+            _ => Err(crate::views::write_error(error)),
+        },
+        Err(Failure::Http(error)) => Err(error),
     }
 }
 
