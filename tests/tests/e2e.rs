@@ -1571,3 +1571,551 @@ fn json_answers_conform_to_openapi_json_under_schemathesis() {
         assert!(report.contains("passed"), "{sample}: {report}");
     }
 }
+
+// ── the admin site (generated from the samples' `admin` blocks) ─────────────
+//
+// Appended section, owned by the admin work: the blog's admin over HTTP on
+// SQLite and PostgreSQL — access rules, the change list's search, filters,
+// sorting and pages, add / change / delete with their messages — then the
+// shop's protected delete and every admin page of every sample.
+
+/// The texts of the first column of a change list (escaped as in the page).
+fn admin_first_column(page: &str) -> Vec<String> {
+    page.split("<th class=\"field-")
+        .skip(1)
+        .filter_map(|cell| {
+            let link = cell.split("<a href=\"").nth(1)?;
+            let text = link.split_once("\">")?.1;
+            Some(text.split("</a>").next()?.to_string())
+        })
+        .collect()
+}
+
+/// The keys of the rows of a change list (its action checkboxes).
+fn admin_keys(page: &str) -> Vec<String> {
+    page.split("name=\"_selected_action\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Creates a user (staff or not) with `perms`, straight in the database.
+fn admin_create_user(url: &str, username: &str, password: &str, staff: bool, perms: &[&str]) {
+    use djinn_runtime::db::{Database, Sql, Value};
+    const STAFF: Sql = Sql::new(
+        r#"UPDATE "auth_user" SET "is_staff" = ?1 WHERE "id" = ?2"#,
+        r#"UPDATE "auth_user" SET "is_staff" = $1 WHERE "id" = $2"#,
+    );
+    let runtime = djinn_runtime::tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let db = Database::connect(url).await.expect("the database");
+        let email = format!("{username}@example.com");
+        let id = djinn_runtime::auth::create_user(&db, username, &email, Some(password))
+            .await
+            .expect("the user is created");
+        db.execute(&STAFF, &[Value::Bool(staff), Value::Int(id)])
+            .await
+            .expect("the staff flag is set");
+        for perm in perms {
+            djinn_runtime::auth::grant_user_permission(&db, id, perm)
+                .await
+                .expect("the permission is granted");
+        }
+    });
+}
+
+/// A client signed in as `username`.
+fn admin_client<'s>(server: &'s Server, username: &str, password: &str) -> Client<'s> {
+    let mut client = Client::new(server);
+    let signed_in = client.log_in("/admin/login/", username, password);
+    assert_eq!(signed_in.status, 302, "{}", signed_in.body);
+    client
+}
+
+/// Posts a form of the page at `path` (with its CSRF token) to `path`.
+fn admin_post(client: &mut Client<'_>, path: &str, fields: &[(&str, &str)]) -> Answer {
+    let page = client.get(path);
+    assert_eq!(page.status, 200, "{path}: {}", page.body);
+    let token = csrf_token(&page.body);
+    let mut all = vec![("csrfmiddlewaretoken", token.as_str())];
+    all.extend_from_slice(fields);
+    client.post_form(path, &all)
+}
+
+/// The whole admin flow on a blog server whose database is at `url`.
+fn admin_flow(blog: &Server, url: &str) {
+    // Anonymous: sent to the login page; the stylesheet is public.
+    let mut anonymous = Client::new(blog);
+    let answer = anonymous.get("/admin/");
+    assert_eq!(answer.status, 302);
+    assert_eq!(
+        answer.header("location"),
+        Some("/admin/login/?next=/admin/")
+    );
+    let answer = anonymous.get("/admin/blog/post/?q=rust");
+    assert_eq!(answer.status, 302);
+    assert!(
+        answer
+            .header("location")
+            .is_some_and(|to| to.starts_with("/admin/login/?next=/admin/blog/post/")),
+        "{:?}",
+        answer.header("location")
+    );
+    let css = anonymous.get("/admin/admin.css");
+    assert_eq!(css.status, 200);
+    assert!(
+        css.header("content-type")
+            .is_some_and(|t| t.starts_with("text/css"))
+    );
+
+    // A signed-in user without the staff flag: 403 everywhere.
+    admin_create_user(url, "reader", "a long reader passphrase", false, &[]);
+    let mut reader = admin_client(blog, "reader", "a long reader passphrase");
+    for path in ["/admin/", "/admin/blog/post/", "/admin/blog/post/1/change/"] {
+        assert_eq!(reader.get(path).status, 403, "{path}");
+    }
+
+    // A staff user who may only view posts.
+    admin_create_user(
+        url,
+        "viewer",
+        "a long viewer passphrase",
+        true,
+        &["blog.view_post"],
+    );
+    let mut viewer = admin_client(blog, "viewer", "a long viewer passphrase");
+    let index = viewer.get("/admin/");
+    assert_eq!(index.status, 200);
+    assert!(index.body.contains("Blog posts") && index.body.contains("class=\"viewlink\""));
+    assert!(!index.body.contains("Authors") && !index.body.contains("class=\"addlink\""));
+    let list = viewer.get("/admin/blog/post/");
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("Select blog post to view"));
+    assert!(
+        !list.body.contains("delete_selected"),
+        "no action without delete"
+    );
+    assert_eq!(viewer.get("/admin/blog/post/add/").status, 403);
+    assert_eq!(viewer.get("/admin/blog/tag/").status, 403);
+    assert_eq!(viewer.get("/admin/blog/post/1/delete/").status, 403);
+    let view = viewer.get("/admin/blog/post/1/change/");
+    assert_eq!(view.status, 200);
+    assert!(view.body.contains("View blog post") && !view.body.contains("name=\"_save\""));
+    let token = csrf_token(&view.body);
+    let refused = viewer.post_form(
+        "/admin/blog/post/1/change/",
+        &[("csrfmiddlewaretoken", &token), ("title", "Hijacked")],
+    );
+    assert_eq!(refused.status, 403);
+
+    // The superuser.
+    let mut client = admin_client(blog, "editor", "a long editor passphrase");
+    let index = client.get("/admin/");
+    assert_eq!(index.status, 200);
+    for (name, path) in [
+        ("Blog posts", "/admin/blog/post/"),
+        ("Authors", "/admin/blog/author/"),
+        ("Tags", "/admin/blog/tag/"),
+        ("Comments", "/admin/blog/comment/"),
+    ] {
+        assert!(
+            index
+                .body
+                .contains(&format!("<a href=\"{path}\">{name}</a>")),
+            "{name} in {}",
+            index.body
+        );
+    }
+    assert!(
+        index.body.contains("action=\"/admin/logout/\""),
+        "the log out form"
+    );
+
+    // The change list: the demo posts, newest change first.
+    let list = client.get("/admin/blog/post/");
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("20 blog posts"));
+    let titles = admin_first_column(&list.body);
+    assert_eq!(titles.len(), 20);
+    assert_eq!(titles[0], "Draft: a second look at HTMX");
+    assert!(
+        list.body
+            .contains("<td class=\"field-author\">Tomás Ferreira</td>")
+    );
+    assert!(
+        list.body.contains("<td class=\"field-status\">Draft</td>"),
+        "choice labels"
+    );
+    // Search: every term somewhere, case-insensitive; injections are text.
+    let found = client.get("/admin/blog/post/?q=QUERY+plan");
+    assert_eq!(
+        admin_first_column(&found.body),
+        [
+            "The N+1 query problem, explained with coffee",
+            "Reading a PostgreSQL query plan"
+        ]
+    );
+    assert!(
+        found
+            .body
+            .contains("2 results (<a href=\"?\">20 total</a>)")
+    );
+    let injected = client.get("/admin/blog/post/?q=%27+OR+1%3D1+--");
+    assert_eq!(injected.status, 200);
+    assert!(admin_first_column(&injected.body).is_empty());
+    // Filters: a choice, a foreign key, a many-to-many relation.
+    let drafts = client.get("/admin/blog/post/?status__exact=draft");
+    assert_eq!(
+        admin_first_column(&drafts.body),
+        [
+            "Draft: a second look at HTMX",
+            "Draft: notes on connection pools"
+        ]
+    );
+    assert!(drafts.body.contains("<li class=\"selected\"><a aria-current=\"true\" href=\"?status__exact=draft\">Draft</a></li>"));
+    let by_mei = client.get("/admin/blog/post/?author__id__exact=3");
+    assert_eq!(admin_first_column(&by_mei.body).len(), 6);
+    let both = client.get("/admin/blog/post/?author__id__exact=3&status__exact=draft");
+    assert_eq!(
+        admin_first_column(&both.body),
+        ["Draft: notes on connection pools"]
+    );
+    let databases = client.get("/admin/blog/post/?tags__id__exact=3");
+    assert_eq!(admin_first_column(&databases.body).len(), 7);
+    // Sorting by a column, both ways.
+    let ascending = admin_first_column(&client.get("/admin/blog/post/?o=1").body);
+    assert_eq!(ascending[0], "A gentle introduction to async Rust");
+    let descending = admin_first_column(&client.get("/admin/blog/post/?o=-1").body);
+    assert_eq!(descending[0], "Writing a tiny HTTP server");
+    assert_eq!(descending.len(), 20);
+    // Pages: one page of 50; the second does not exist.
+    assert_eq!(client.get("/admin/blog/post/?p=2").status, 404);
+    assert_eq!(client.get("/admin/blog/post/999/change/").status, 404);
+    assert_eq!(client.get("/admin/blog/post/abc/change/").status, 404);
+
+    // Add a post with tags: the form offers the authors and the tags.
+    let form = client.get("/admin/blog/post/add/");
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("<option value=\"3\">Mei Chen</option>"));
+    assert!(
+        form.body
+            .contains("<select name=\"tags\" id=\"id_tags\" multiple>")
+    );
+    let post = [
+        ("title", "Admin-made post"),
+        ("slug", "admin-made-post"),
+        ("summary", ""),
+        ("content", "Written in the admin."),
+        ("author", "3"),
+        ("tags", "1"),
+        ("tags", "3"),
+        ("status", "published"),
+        ("published_at", ""),
+        ("_save", "1"),
+    ];
+    let added = admin_post(&mut client, "/admin/blog/post/add/", &post);
+    assert_eq!(added.status, 302, "{}", added.body);
+    assert_eq!(added.header("location"), Some("/admin/blog/post/"));
+    let list = client.get("/admin/blog/post/");
+    assert!(
+        list.body
+            .contains("The blog post “Admin-made post” was added successfully.")
+    );
+    assert!(list.body.contains("21 blog posts"));
+    // Messages are shown once.
+    assert!(
+        !client
+            .get("/admin/blog/post/")
+            .body
+            .contains("was added successfully")
+    );
+    // Found by search and by the tag filter.
+    let found = client.get("/admin/blog/post/?q=admin-made");
+    assert_eq!(admin_first_column(&found.body), ["Admin-made post"]);
+    let key = admin_keys(&found.body).remove(0);
+    let rust = client.get("/admin/blog/post/?tags__id__exact=1&q=admin");
+    assert_eq!(admin_first_column(&rust.body), ["Admin-made post"]);
+    // Its change page: the tags chosen, and the publication time the
+    // blog's post_save hook stamped in the same transaction.
+    let change_path = format!("/admin/blog/post/{key}/change/");
+    let change = client.get(&change_path);
+    assert_eq!(change.status, 200);
+    assert!(
+        change
+            .body
+            .contains("<option value=\"1\" selected>Rust</option>")
+    );
+    assert!(
+        change
+            .body
+            .contains("<option value=\"3\" selected>Databases</option>")
+    );
+    assert!(
+        !change.body.contains("name=\"published_at\" value=\"\""),
+        "stamped by the hook"
+    );
+    assert!(
+        !change.body.contains("name=\"published_at\" id="),
+        "stamped by the hook"
+    );
+
+    // Unique checks, in Django's words.
+    let mut again = post;
+    again[0] = ("title", "Another title");
+    let taken = admin_post(&mut client, "/admin/blog/post/add/", &again);
+    assert_eq!(taken.status, 200);
+    assert!(
+        taken
+            .body
+            .contains("Blog post with this Slug already exists.")
+    );
+    assert!(taken.body.contains("Please correct the error below."));
+    let mut same_title = post;
+    same_title[1] = ("slug", "another-slug");
+    let taken = admin_post(&mut client, "/admin/blog/post/add/", &same_title);
+    assert!(
+        taken
+            .body
+            .contains("Blog post with this Author and Title already exists."),
+        "{}",
+        taken.body
+    );
+    let missing = admin_post(
+        &mut client,
+        "/admin/blog/post/add/",
+        &[("title", ""), ("_save", "1")],
+    );
+    assert_eq!(missing.status, 200);
+    assert!(missing.body.contains("This field is required."));
+    assert!(missing.body.contains("Please correct the errors below."));
+
+    // Change it: other tags, "Save and continue editing".
+    let changed = admin_post(
+        &mut client,
+        &change_path,
+        &[
+            ("title", "Admin-made post, edited"),
+            ("slug", "admin-made-post"),
+            ("content", "Edited in the admin."),
+            ("author", "3"),
+            ("tags", "2"),
+            ("status", "draft"),
+            ("published_at", ""),
+            ("_continue", "1"),
+        ],
+    );
+    assert_eq!(changed.status, 302, "{}", changed.body);
+    assert_eq!(changed.header("location"), Some(change_path.as_str()));
+    let change = client.get(&change_path);
+    assert!(change.body.contains(
+        "The blog post “Admin-made post, edited” was changed successfully. You may edit it again below."
+    ));
+    assert!(
+        change
+            .body
+            .contains("<option value=\"2\" selected>Django</option>")
+    );
+    assert!(
+        !change.body.contains("<option value=\"1\" selected>"),
+        "Rust unlinked"
+    );
+    let drafts = client.get("/admin/blog/post/?status__exact=draft");
+    assert!(admin_first_column(&drafts.body).contains(&"Admin-made post, edited".to_string()));
+
+    // Delete it through the action: confirmation, then the delete.
+    let list = client.get("/admin/blog/post/");
+    let token = csrf_token(&list.body);
+    let selected = [
+        ("csrfmiddlewaretoken", token.as_str()),
+        ("action", "delete_selected"),
+        ("_selected_action", key.as_str()),
+    ];
+    let confirm = client.post_form("/admin/blog/post/", &selected);
+    assert_eq!(confirm.status, 200);
+    assert!(
+        confirm
+            .body
+            .contains("Are you sure you want to delete the selected blog posts?")
+    );
+    assert!(confirm.body.contains("Admin-made post, edited"));
+    let token = csrf_token(&confirm.body);
+    let deleted = client.post_form(
+        "/admin/blog/post/",
+        &[
+            ("csrfmiddlewaretoken", token.as_str()),
+            ("action", "delete_selected"),
+            ("_selected_action", key.as_str()),
+            ("post", "yes"),
+        ],
+    );
+    assert_eq!(deleted.status, 302);
+    let list = client.get("/admin/blog/post/");
+    assert!(list.body.contains("Successfully deleted 1 blog post."));
+    assert!(list.body.contains("20 blog posts"));
+    assert_eq!(client.get(&change_path).status, 404);
+    // No row selected: a warning, nothing deleted.
+    let token = csrf_token(&list.body);
+    let nothing = client.post_form(
+        "/admin/blog/post/",
+        &[
+            ("csrfmiddlewaretoken", token.as_str()),
+            ("action", "delete_selected"),
+        ],
+    );
+    assert_eq!(nothing.status, 302);
+    assert!(
+        client
+            .get("/admin/blog/post/")
+            .body
+            .contains("Items must be selected")
+    );
+
+    // "Save and add another", then the delete page.
+    let tag = admin_post(
+        &mut client,
+        "/admin/blog/tag/add/",
+        &[("name", "Admin"), ("slug", "admin"), ("_addanother", "1")],
+    );
+    assert_eq!(tag.status, 302);
+    assert_eq!(tag.header("location"), Some("/admin/blog/tag/add/"));
+    let tags = client.get("/admin/blog/tag/?q=admin");
+    assert!(
+        tags.body
+            .contains("The tag “Admin” was added successfully. You may add another tag below.")
+    );
+    let tag_key = admin_keys(&tags.body).remove(0);
+    let delete_path = format!("/admin/blog/tag/{tag_key}/delete/");
+    let confirm = client.get(&delete_path);
+    assert_eq!(confirm.status, 200);
+    assert!(
+        confirm
+            .body
+            .contains("Are you sure you want to delete the tag “Admin”?")
+    );
+    let removed = admin_post(&mut client, &delete_path, &[("post", "yes")]);
+    assert_eq!(removed.status, 302);
+    assert_eq!(removed.header("location"), Some("/admin/blog/tag/"));
+    assert!(
+        client
+            .get("/admin/blog/tag/")
+            .body
+            .contains("The tag “Admin” was deleted successfully.")
+    );
+    assert_eq!(client.get(&delete_path).status, 404);
+
+    // Deleting an author takes their posts along: the summary says so.
+    let author = client.get("/admin/blog/author/1/delete/");
+    assert!(
+        author.body.contains("<li>Blog posts: 6</li>"),
+        "{}",
+        author.body
+    );
+    // POST without a CSRF token is refused.
+    let forged = client.post_form("/admin/blog/author/1/delete/", &[("post", "yes")]);
+    assert_eq!(forged.status, 403);
+}
+
+#[test]
+fn the_admin_manages_the_blog() {
+    let (blog, dir) = signed_in_blog();
+    admin_flow(&blog, &sqlite_url(dir.path()));
+}
+
+#[test]
+fn the_admin_manages_the_blog_on_postgresql() {
+    let Some(schema) = PostgresSchema::create("blog_admin") else {
+        return;
+    };
+    let blog = serve_at("blog", &schema.url(), true);
+    create_superuser("blog", &schema.url(), "editor", "a long editor passphrase");
+    admin_flow(&blog, &schema.url());
+}
+
+/// Protected rows refuse a delete (409), and every admin page of every
+/// sample renders for a superuser.
+#[test]
+fn the_admin_refuses_protected_deletes_and_serves_every_sample() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let url = sqlite_url(dir.path());
+    let shop = serve_at("shop", &url, true);
+    create_superuser("shop", &url, "owner", "a long owner passphrase");
+    let mut client = admin_client(&shop, "owner", "a long owner passphrase");
+    let page = client.get("/admin/shop/category/1/delete/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Cannot delete category"),
+        "{}",
+        page.body
+    );
+    let refused = admin_post(
+        &mut client,
+        "/admin/shop/category/1/delete/",
+        &[("post", "yes")],
+    );
+    assert_eq!(refused.status, 409);
+    assert_eq!(
+        client.get("/admin/shop/category/1/change/").status,
+        200,
+        "still there"
+    );
+    drop(shop);
+
+    for sample in SAMPLES {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let url = sqlite_url(dir.path());
+        let server = serve_at(sample, &url, true);
+        create_superuser(sample, &url, "owner", "a long owner passphrase");
+        // Polls signs in at the default /accounts/login/.
+        let login = if sample == "polls" {
+            "/accounts/login/"
+        } else {
+            "/admin/login/"
+        };
+        let mut client = Client::new(&server);
+        assert_eq!(
+            client
+                .log_in(login, "owner", "a long owner passphrase")
+                .status,
+            302
+        );
+        let index = client.get("/admin/");
+        assert_eq!(index.status, 200, "{sample}");
+        let changelists: Vec<String> = index
+            .body
+            .split("class=\"changelink\"")
+            .filter_map(|part| part.rsplit("<a href=\"").next())
+            .filter_map(|part| part.split('"').next())
+            .filter(|path| path.starts_with("/admin/"))
+            .map(str::to_string)
+            .collect();
+        assert!(!changelists.is_empty(), "{sample}: {}", index.body);
+        for list in changelists {
+            let page = client.get(&list);
+            assert_eq!(page.status, 200, "{list}: {}", page.body);
+            let add = client.get(&format!("{list}add/"));
+            assert_eq!(add.status, 200, "{list}add/: {}", add.body);
+            if let Some(key) = admin_keys(&page.body).first() {
+                let change = client.get(&format!("{list}{key}/change/"));
+                assert_eq!(change.status, 200, "{list}{key}: {}", change.body);
+                let delete = client.get(&format!("{list}{key}/delete/"));
+                assert_eq!(delete.status, 200, "{list}{key}/delete/: {}", delete.body);
+            }
+            // Every filter option answers.
+            for option in page.body.split("<details open>").skip(1) {
+                for href in option.split("<a href=\"").skip(1).take(3) {
+                    let query = href
+                        .split('"')
+                        .next()
+                        .unwrap_or_default()
+                        .replace("&amp;", "&");
+                    let filtered = client.get(&format!("{list}{query}"));
+                    assert_eq!(filtered.status, 200, "{list}{query}");
+                }
+            }
+        }
+    }
+}

@@ -23,6 +23,7 @@
 //! src/lib.rs            declares the modules below and the user's modules
 //! src/models.rs         a struct per model, row decoding, the schema, fixtures
 //! src/urls.rs           the route matcher (a `match` on segments), reverse_<name>()
+//! src/admin.rs          the admin site's description (with `include "…" admin`)
 //! src/context.rs        a template context struct per HTML view
 //! src/templates.rs      render_<view>(): the page of each HTML view
 //! src/__djinn/views.rs  an async fn per view, its handler, its SQL
@@ -31,6 +32,7 @@
 //! src/<module>.rs       the project's own Rust, copied
 //! ```
 
+mod admin;
 mod cli;
 mod context;
 mod manifest;
@@ -188,6 +190,9 @@ pub fn generate(
     if !clashes.is_empty() {
         return Err(clashes);
     }
+    if let Some(clash) = admin::module_clash(&output.project, &rust_index) {
+        return Err(vec![clash]);
+    }
     let project = &output.project;
     let settings = &output.settings;
     let plans = views::plan_views(project, &output.template_checks);
@@ -200,12 +205,18 @@ pub fn generate(
     files.insert("src/main.rs".to_string(), rust::file(cli::main_rs()));
     files.insert(
         "src/lib.rs".to_string(),
-        rust::file(cli::lib_rs(settings, &user_modules)),
+        rust::file(admin::with_declaration(
+            project,
+            cli::lib_rs(settings, &user_modules),
+        )),
     );
     files.insert(
         "src/models.rs".to_string(),
         rust::file(models::generate(project)),
     );
+    if let Some(admin) = admin::generate(project) {
+        files.insert("src/admin.rs".to_string(), rust::file(admin));
+    }
     files.insert(
         "src/urls.rs".to_string(),
         rust::file(urls::generate(project, settings, &plans)),

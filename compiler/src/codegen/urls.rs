@@ -136,6 +136,18 @@ pub(super) fn generate(project: &Project, settings: &Settings, plans: &[ViewPlan
         quote!(::djinn_runtime::RouteInfo { pattern: #pattern, name: #name })
     });
     let auth_prefix = auth_prefix(&settings.auth.login_url);
+    let admin = project.admin_site.as_ref().map(|site| {
+        let prefix = &site.prefix;
+        quote! {
+            // The admin site under its prefix (its account pages fall through).
+            if let ::std::option::Option::Some(rest) = __djinn_path.strip_prefix(#prefix) {
+                let found = ::djinn_runtime::admin::route(&crate::admin::SITE, method, rest);
+                if !::core::matches!(found, ::djinn_runtime::RouteMatch::NotFound) {
+                    return found;
+                }
+            }
+        }
+    });
     let reverses = reverse_names(project);
     let reverse_fns = project
         .url_names
@@ -157,10 +169,13 @@ pub(super) fn generate(project: &Project, settings: &Settings, plans: &[ViewPlan
                 #(#arms)*
                 // The account pages (login, logout, password change and
                 // reset) under the prefix of `[auth] login_url`.
-                _ => match __djinn_path.strip_prefix(#auth_prefix) {
-                    ::std::option::Option::Some(rest) => ::djinn_runtime::auth::views::route(method, rest),
-                    ::std::option::Option::None => ::djinn_runtime::RouteMatch::NotFound,
-                },
+                _ => {
+                    #admin
+                    match __djinn_path.strip_prefix(#auth_prefix) {
+                        ::std::option::Option::Some(rest) => ::djinn_runtime::auth::views::route(method, rest),
+                        ::std::option::Option::None => ::djinn_runtime::RouteMatch::NotFound,
+                    }
+                }
             }
         }
 

@@ -37,7 +37,7 @@ use crate::template::TemplateChecks;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-mod writes;
+pub(super) mod writes;
 use writes::WritePlan;
 
 // ── plans ───────────────────────────────────────────────────────────────────
