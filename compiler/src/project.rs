@@ -27,6 +27,10 @@ pub struct ProjectInput {
     /// `0001_initial.schema.json`), by name; `None` when the project has no
     /// `migrations/` directory (see `crate::migrations`).
     pub migrations: Option<BTreeMap<String, FileId>>,
+    /// The `.json` files directly under `fixtures/` (`demo.json`), by name:
+    /// data in Django's dumpdata format, checked against the models (see
+    /// `crate::check::fixtures`).
+    pub fixtures: BTreeMap<String, FileId>,
 }
 
 /// An I/O failure while reading a project (exit code 2, not a diagnostic).
@@ -55,7 +59,8 @@ impl ProjectInput {
     /// Reads a project directory: `djinn.toml`, `*.djinn` at any depth
     /// outside `templates/`, `static/`, `src/`, `target/` and dot-directories,
     /// templates under `templates/`, Rust under `src/`, names under `static/`,
-    /// and the `.toml` and `.json` files directly under `migrations/`.
+    /// the `.toml` and `.json` files directly under `migrations/`, and the
+    /// `.json` files directly under `fixtures/`.
     pub fn load(root: &Path) -> Result<ProjectInput, LoadError> {
         let mut builder = ProjectInput::builder();
         let read = |path: &Path| {
@@ -103,6 +108,12 @@ impl ProjectInput {
                 if !name.contains('/') && (name.ends_with(".toml") || name.ends_with(".json")) {
                     builder = builder.migration(name.clone(), read(&migrations.join(&name))?);
                 }
+            }
+        }
+        let fixtures = root.join("fixtures");
+        for name in walk(&fixtures, &[])? {
+            if !name.contains('/') && name.ends_with(".json") {
+                builder = builder.fixture(name.clone(), read(&fixtures.join(&name))?);
             }
         }
         Ok(builder.build())
@@ -158,6 +169,7 @@ pub struct ProjectInputBuilder {
     rust: Vec<(String, String)>,
     static_files: BTreeSet<String>,
     migrations: Option<Vec<(String, String)>>,
+    fixtures: Vec<(String, String)>,
 }
 
 impl ProjectInputBuilder {
@@ -207,9 +219,15 @@ impl ProjectInputBuilder {
         self
     }
 
+    /// A fixture named `name` (`demo.json`) directly under `fixtures/`.
+    pub fn fixture(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.fixtures.push((name.into(), text.into()));
+        self
+    }
+
     /// The finished input. File ids follow a fixed order (settings, specs,
-    /// templates, Rust, migrations), each group sorted by path, so output is
-    /// deterministic.
+    /// templates, Rust, migrations, fixtures), each group sorted by path, so
+    /// output is deterministic.
     pub fn build(mut self) -> ProjectInput {
         let mut input = ProjectInput::default();
         if let Some(text) = self.settings {
@@ -246,6 +264,13 @@ impl ProjectInputBuilder {
                 files.insert(name, id);
             }
             input.migrations = Some(files);
+        }
+        self.fixtures.sort();
+        for (name, text) in self.fixtures {
+            let id = input
+                .sources
+                .add(format!("fixtures/{name}"), SourceKind::Other, text);
+            input.fixtures.insert(name, id);
         }
         input
     }

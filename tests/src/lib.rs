@@ -5,7 +5,7 @@
 //! first section describe the fixture. When no `djinn.toml` section is given,
 //! a minimal one is supplied, so most fixtures are just a `.djinn` file; an
 //! empty `--- !djinn.toml` section means "no settings file at all".
-//! Sections under `migrations/` are migration files.
+//! Sections under `migrations/` are migration files, under `fixtures/` fixtures.
 //!
 //! ```text
 //! An unknown field in a query.
@@ -74,6 +74,8 @@ impl Fixture {
                 builder.static_file(name)
             } else if let Some(name) = path.strip_prefix("migrations/") {
                 builder.migration(name, text.clone())
+            } else if let Some(name) = path.strip_prefix("fixtures/") {
+                builder.fixture(name, text.clone())
             } else {
                 builder.spec(path.clone(), text.clone())
             };

@@ -16,6 +16,7 @@
 //! views    bodies: clauses, queries, context, URL reverses    (views.rs, queries.rs)
 //! admin    `admin Model { … }`                                (admin.rs)
 //! hooks    `on signal Model -> rust "…"`                      (hooks.rs)
+//! fixtures `fixtures/*.json` rows against the models          (fixtures/)
 //! ```
 //!
 //! Field paths (`author.name`) are resolved by `paths.rs` for all of them.
@@ -23,6 +24,7 @@
 pub mod ir;
 
 mod admin;
+mod fixtures;
 mod hooks;
 mod models;
 mod paths;
@@ -77,6 +79,7 @@ pub fn check(
     views::check_view_bodies(&mut cx, declared);
     admin::check_admins(&mut cx, &admins);
     hooks::check_hooks(&mut cx, &hooks);
+    fixtures::check_fixtures(&mut cx);
     cx.project
 }
 

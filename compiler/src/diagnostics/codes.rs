@@ -271,6 +271,39 @@ codes! {
     /// name, invalid TOML or JSON, a missing schema file, two migrations with
     /// one number.
     MalformedMigration = "E0802", Error, "malformed migration file";
+
+    // ── fixtures ──────────────────────────────────────────────────────────
+    /// A file under `fixtures/` that is not Django's dumpdata JSON: not
+    /// JSON, not a list of objects, an object without a `"model"` string or
+    /// a `"fields"` object, or a key given twice.
+    MalformedFixture = "E0901", Error, "malformed fixture";
+    /// A fixture row whose `"model"` is not the label of a model of the
+    /// project: the app label (`[project] name`), a dot and the model's name
+    /// in lower case (`blog.post`).
+    UnknownFixtureModel = "E0902", Error, "unknown model in fixture";
+    /// A key of a fixture row's `"fields"` that is not a field of the
+    /// model: a typo, a reverse relation, or the primary key (which goes in
+    /// `"pk"`).
+    UnknownFixtureField = "E0903", Error, "unknown field in fixture";
+    /// A fixture value that `loaddata` cannot store in its field: the wrong
+    /// JSON type (a string for an `int`), `null` for a field that is not
+    /// `null`, a number out of range, a string longer than the field's
+    /// `max`, a key that is not a choice, text that is not a date, datetime,
+    /// UUID or decimal, a relation that is not the related model's key, a
+    /// many-to-many value that is not a list of keys.
+    FixtureValueMismatch = "E0904", Error, "fixture value does not fit its field";
+    /// A fixture row without a field that has no `default`, is not `null`,
+    /// not an automatic timestamp and not `blank` text, or without `"pk"`
+    /// when the model's key is not automatic.
+    MissingFixtureField = "E0905", Error, "missing field in fixture";
+    /// Two rows of one model with the same key, the same value of a
+    /// `unique` field or the same values of a `unique (…)` constraint, or a
+    /// many-to-many list naming a key twice: loading the file would fail.
+    DuplicateFixtureKey = "E0906", Error, "duplicate key in fixture";
+    /// A relation value naming a key that the fixture's rows of the related
+    /// model do not have. Only checked when the file has rows of that model;
+    /// loading succeeds only if the database already has the row.
+    DanglingFixtureReference = "W0907", Warning, "reference to a row the fixture does not have";
 }
 
 impl Serialize for Code {
