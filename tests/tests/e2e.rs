@@ -1072,6 +1072,84 @@ fn writers_flow(blog: &Server) {
     assert_eq!(client.get("/write/").status, 302);
 }
 
+/// Runs `work` against the database at `url` through the runtime's API.
+fn with_database<T>(url: &str, work: impl AsyncFnOnce(&djinn_runtime::db::Database) -> T) -> T {
+    let runtime = djinn_runtime::tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let database = djinn_runtime::db::Database::connect(url)
+            .await
+            .expect("the database opens");
+        work(&database).await
+    })
+}
+
+#[test]
+fn permissions_decide_who_may_write() {
+    let (blog, dir) = signed_in_blog();
+    let url = sqlite_url(dir.path());
+    let reader = with_database(&url, async |db| {
+        djinn_runtime::auth::create_user(
+            db,
+            "reader",
+            "reader@example.com",
+            Some("a long reader passphrase"),
+        )
+        .await
+        .expect("a user")
+    });
+    let mut client = Client::new(&blog);
+    assert_eq!(
+        client
+            .log_in("/admin/login/", "reader", "a long reader passphrase")
+            .status,
+        302
+    );
+    assert_eq!(
+        client.get("/write/").status,
+        200,
+        "login_required: any signed-in user"
+    );
+    assert_eq!(
+        client.get("/write/new/").status,
+        403,
+        "permission = \"blog.add_post\""
+    );
+    let api = client.send(
+        "POST",
+        "/api/posts/new/",
+        "\r\nAccept: application/json",
+        b"{}",
+    );
+    assert_eq!(api.status, 403);
+    assert!(
+        api.json()["detail"].is_string(),
+        "a JSON error for a JSON client: {}",
+        api.body
+    );
+    with_database(&url, async |db| {
+        djinn_runtime::auth::grant_user_permission(db, reader, "blog.add_post")
+            .await
+            .expect("granted")
+    });
+    assert_eq!(client.get("/write/new/").status, 200, "granted");
+    // The password is stored hashed, never in clear.
+    let stored = with_database(&url, async |db| {
+        let sql = djinn_runtime::db::Sql::portable(
+            "SELECT password FROM auth_user WHERE username = 'reader'",
+        );
+        db.query_one(&sql, &[])
+            .await
+            .expect("the row")
+            .get_text(0)
+            .expect("text")
+    });
+    assert!(stored.starts_with("argon2$argon2id$"), "{stored}");
+    assert!(!stored.contains("a long reader passphrase"));
+}
+
 #[test]
 fn the_login_page_limits_failed_attempts() {
     let (blog, _dir) = signed_in_blog();

@@ -385,6 +385,7 @@ view edit(slug: slug): {kind} Post {{
     fields   [title]
     template "form.html"
     success  {success}
+    login_required
 }}
 urls {{
     path "<slug:slug>/" post name = "post-detail"
@@ -521,7 +522,7 @@ fn one_mistake_is_reported_once() {
 fn forms_take_editable_fields_only() {
     let spec = |fields: &str| {
         format!(
-            "{BLOG}\nview new: create Post {{\n  fields [{fields}]\n  template \"form.html\"\n  success \"home\"\n}}\nurls {{\n  path \"\" new name = \"home\"\n}}\n"
+            "{BLOG}\nview new: create Post {{\n  fields [{fields}]\n  template \"form.html\"\n  success \"home\"\n  public\n}}\nurls {{\n  path \"\" new name = \"home\"\n}}\n"
         )
     };
     clean(&spec("title, slug, author, tags, status, price"));

@@ -174,11 +174,20 @@ fn plan_view(project: &Project, checks: &TemplateChecks, id: ViewId, view: &View
         Body::NotGenerated | Body::Redirect { .. } => Some(0),
         Body::Rust { .. } => None,
         Body::Json { main, .. } => Some(main.statement_count()),
-        // A GET or a refused write; a successful write runs more.
-        Body::JsonWrite { main, .. } => {
-            Some(main.as_ref().map_or(0, CompiledQuery::statement_count))
-        }
-        Body::Page { main, entries, .. } => {
+        // Up to the validation; a valid write runs more.
+        Body::JsonWrite { main, write, .. } => Some(
+            main.as_ref().map_or(0, CompiledQuery::statement_count)
+                + writes::form_statements(project, write),
+        ),
+        Body::Page {
+            main,
+            entries,
+            write,
+            ..
+        } => {
+            let form = write
+                .as_ref()
+                .map_or(0, |write| writes::form_statements(project, write));
             let entries: usize = entries
                 .iter()
                 .map(|entry| match &entry.value {
@@ -186,7 +195,7 @@ fn plan_view(project: &Project, checks: &TemplateChecks, id: ViewId, view: &View
                     EntryValue::Value(_) => 0,
                 })
                 .sum();
-            Some(main.as_ref().map_or(0, CompiledQuery::statement_count) + entries)
+            Some(main.as_ref().map_or(0, CompiledQuery::statement_count) + entries + form)
         }
     };
     ViewPlan {

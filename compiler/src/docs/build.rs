@@ -1037,7 +1037,20 @@ impl<'a> Builder<'a> {
             self.push_related(&mut rows, query, &whose);
         }
         match generic {
-            Some(generic) if rows.is_empty() => self.form_queries(generic),
+            Some(generic) if generic.kind.writes() => {
+                let mut rows = rows;
+                let listed_object = !rows.is_empty();
+                for row in self.form_queries(generic) {
+                    if listed_object && row.purpose == "the object (404 when none)" {
+                        continue;
+                    }
+                    rows.push(QueryRow {
+                        number: rows.len() + 1,
+                        ..row
+                    });
+                }
+                rows
+            }
             _ => rows,
         }
     }
@@ -1105,9 +1118,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// What a create, update or delete view will query to show its form:
-    /// its object and the choices of its relation fields, in djinn's syntax
-    /// (code generation writes no SQL for these views yet).
+    /// What a create, update or delete view queries to show its form: its
+    /// object and the choices of its relation fields (with, for an update,
+    /// the row's current many-to-many links), in djinn's syntax.
     fn form_queries(&self, generic: &ir::GenericView) -> Vec<QueryRow> {
         let project = self.project;
         let mut rows = Vec::new();
@@ -1129,7 +1142,7 @@ impl<'a> Builder<'a> {
                 describe::query(project, query),
             );
         }
-        if !generic.json && matches!(generic.kind, GenericKind::Create | GenericKind::Update) {
+        if matches!(generic.kind, GenericKind::Create | GenericKind::Update) {
             for path in &generic.fields {
                 if let Some(field) = path.last_field().map(|id| project.field(id))
                     && let Some(target) = field.ty.target()
@@ -1138,6 +1151,14 @@ impl<'a> Builder<'a> {
                         format!("choices of the `{}` field", field.name),
                         format!("{}.all()", project.model(target).name),
                     );
+                    if generic.kind == GenericKind::Update
+                        && matches!(field.ty, ir::FieldType::ManyToMany(_))
+                    {
+                        push(
+                            format!("the object's current `{}`", field.name),
+                            format!("object.{}.all()", field.name),
+                        );
+                    }
                 }
             }
         }
@@ -1148,16 +1169,11 @@ impl<'a> Builder<'a> {
     /// statements listed, or why it is unknown.
     fn queries_note(&self, id: ViewId, view: &View, queries: &[QueryRow]) -> String {
         let listed = queries.iter().filter(|q| !q.sqlite.is_empty()).count();
-        let writes = matches!(&view.kind, ViewKind::Generic(generic)
-            if matches!(generic.kind, GenericKind::Create | GenericKind::Update | GenericKind::Delete));
-        let access = &view.access;
-        let restricted =
-            access.login_required || access.staff_required || access.permission.is_some();
+        let writes = matches!(&view.kind, ViewKind::Generic(generic) if generic.kind.writes());
         match self.per_request.get(&id).copied().flatten() {
             None => "A Rust view: its function decides which queries run.".to_string(),
-            Some(_) if writes && listed == 0 => "Create, update and delete views are not generated yet: they answer 403 before any query. The queries their forms will need are shown in djinn's syntax.".to_string(),
+            Some(_) if writes => "To show the form or the confirmation page; a valid submission then checks unique values and writes in one transaction (the row, its many-to-many links, its hooks) and reads the saved row back.".to_string(),
             Some(count) if count == listed => String::new(),
-            Some(_) if restricted => "No request can be signed in yet (sessions and authentication come with a later layer), so the view answers before any query: with the login page, or 403 for JSON. A signed-in request runs the statements below.".to_string(),
             Some(count) => format!("The generated code runs {count} statements per request."),
         }
     }

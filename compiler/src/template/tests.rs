@@ -53,6 +53,7 @@ view new: create Post {
     fields   [title, slug, body, author, tags]
     template "form.html"
     success  "home"
+    login_required
 }
 
 view about: template "about.html"

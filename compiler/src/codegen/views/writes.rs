@@ -97,6 +97,20 @@ pub(in crate::codegen) fn plan_write(
     }
 }
 
+/// The statements the form costs before any write: the choices of each
+/// relation field and, for an update, each many-to-many field's links.
+pub(in crate::codegen) fn form_statements(project: &Project, plan: &WritePlan) -> usize {
+    let model = project.model(plan.model);
+    plan.fields
+        .iter()
+        .map(|&index| match &model.fields[index as usize].ty {
+            FieldType::ManyToMany(_) if plan.kind == GenericKind::Update => 2,
+            ty if ty.target().is_some() => 1,
+            _ => 0,
+        })
+        .sum()
+}
+
 fn compile_query_for(
     project: &Project,
     query: &Query,
