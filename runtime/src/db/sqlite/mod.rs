@@ -1,4 +1,4 @@
-//! The SQLite backend: one writer, a few readers, calls off the async threads.
+//! The SQLite backend: one writer, a few readers, short calls inline.
 //!
 //! Input: a [`Location`] and the [`DbOptions`]; then statements with their
 //! parameters. Output: [`Outcome`]s, and [`SqliteTransaction`]s holding the
@@ -9,24 +9,39 @@
 //! `SQLITE_BUSY` under load; funnelling every write and transaction through
 //! ONE writer connection queues them in the pool instead (fairly, by the
 //! semaphore), while WAL mode lets the reader connections run at the same
-//! time. rusqlite is blocking, so every call runs on tokio's blocking
-//! thread pool (`spawn_blocking`). An in-memory database exists only inside
-//! its one connection, so there the writer also serves reads.
+//! time. An in-memory database exists only inside its one connection, so
+//! there the writer also serves reads.
+//!
+//! Where the calls run: rusqlite is blocking, but a typical statement takes
+//! microseconds — less than handing it to tokio's blocking pool and back.
+//! So a statement first runs on the calling task's thread, under the
+//! [`watchdog`]'s time budget; one that runs past it is interrupted and run
+//! again on the blocking pool (`spawn_blocking`), where it may take its
+//! time and a request time-out can abandon it. Inline calls never wait for
+//! another process's lock: the writer tries them with no busy time-out, and
+//! on `SQLITE_BUSY` the statement goes to the blocking pool, which waits up
+//! to the configured [`DbOptions::busy_timeout`]. Writes inside a
+//! transaction cannot be interrupted without losing the transaction, so
+//! they run to completion on the calling thread (after `BEGIN IMMEDIATE`
+//! they wait for no lock); reads inside it are budgeted like any other.
 
 mod connection;
 mod errors;
 mod pool;
 mod statement;
+mod watchdog;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 pub(crate) use connection::Location;
 use connection::{Role, open};
 use errors::map_error;
 use pool::{Pool, PooledConnection};
+use watchdog::Budgeted;
 
 use crate::db::database::{DbOptions, Fetch, Outcome};
-use crate::db::error::DbError;
+use crate::db::error::{DbError, DbErrorKind};
 use crate::db::value::Value;
 
 /// An open SQLite database.
@@ -34,6 +49,9 @@ pub(crate) struct SqliteDatabase {
     /// `None` for an in-memory database: the writer serves reads.
     readers: Option<Arc<Pool>>,
     writer: Arc<Pool>,
+    /// The configured busy time-out, which inline attempts on the writer
+    /// set aside.
+    busy_timeout: Duration,
 }
 
 impl SqliteDatabase {
@@ -55,7 +73,11 @@ impl SqliteDatabase {
                     Some(Pool::new("reader", readers, options.acquire_timeout))
                 }
             };
-            Ok(SqliteDatabase { readers, writer })
+            Ok(SqliteDatabase {
+                readers,
+                writer,
+                busy_timeout: options.busy_timeout,
+            })
         })
         .await
     }
@@ -68,11 +90,19 @@ impl SqliteDatabase {
         params: &[Value],
         fetch: Fetch,
     ) -> Result<Outcome, DbError> {
-        let pool = match (&self.readers, fetch) {
-            (Some(readers), Fetch::Rows) => readers,
-            _ => &self.writer,
+        let (pool, busy_timeout) = match (&self.readers, fetch) {
+            (Some(readers), Fetch::Rows) => (readers, None),
+            _ => (&self.writer, Some(self.busy_timeout)),
         };
         let connection = pool.acquire().await?;
+        // Outside a transaction every statement can run again: a read changes
+        // nothing, and an interrupted write is rolled back whole.
+        let inline = run_inline(&connection, busy_timeout, || {
+            statement::run(&connection, text, params, fetch)
+        });
+        if let Some(outcome) = inline {
+            return outcome;
+        }
         let params = params.to_vec();
         blocking(move || statement::run(&connection, text, &params, fetch)).await
     }
@@ -99,13 +129,24 @@ impl SqliteDatabase {
     /// write in this transaction fail with `SQLITE_BUSY`.
     pub(crate) async fn begin(&self) -> Result<SqliteTransaction, DbError> {
         let connection = self.writer.acquire().await?;
-        let connection = blocking(move || {
+        let inline = run_inline(&connection, Some(self.busy_timeout), || {
             connection
                 .execute_batch("BEGIN IMMEDIATE")
-                .map_err(map_error)?;
-            Ok(connection)
-        })
-        .await?;
+                .map_err(map_error)
+        });
+        let connection = match inline {
+            Some(Ok(())) => connection,
+            Some(Err(error)) => return Err(error),
+            None => {
+                blocking(move || {
+                    connection
+                        .execute_batch("BEGIN IMMEDIATE")
+                        .map_err(map_error)?;
+                    Ok(connection)
+                })
+                .await?
+            }
+        };
         Ok(SqliteTransaction {
             connection: Some(connection),
         })
@@ -128,6 +169,23 @@ impl SqliteTransaction {
         params: &[Value],
         fetch: Fetch,
     ) -> Result<Outcome, DbError> {
+        let connection = self.connection.as_ref().ok_or_else(abandoned)?;
+        match statement::is_read_only(connection, text) {
+            // A read can be cut off and run again; the transaction goes on.
+            Ok(true) => {
+                let inline = run_inline(connection, None, || {
+                    statement::run(connection, text, params, fetch)
+                });
+                if let Some(outcome) = inline {
+                    return outcome;
+                }
+            }
+            // An interrupted write would roll the whole transaction back:
+            // it runs to completion here (holding the write lock, it waits
+            // for no other connection).
+            Ok(false) => return statement::run(connection, text, params, fetch),
+            Err(error) => return Err(error),
+        }
         let connection = self.take_connection()?;
         let params = params.to_vec();
         let (connection, outcome) = blocking(move || {
@@ -139,29 +197,59 @@ impl SqliteTransaction {
         outcome
     }
 
-    /// Ends the transaction with `COMMIT` or `ROLLBACK`. If `COMMIT` fails,
-    /// the connection rolls back on its way back to the pool.
+    /// Ends the transaction with `COMMIT` or `ROLLBACK`, on the calling
+    /// thread: in WAL mode neither waits for another connection. If `COMMIT`
+    /// fails, the connection rolls back on its way back to the pool.
     pub(crate) async fn finish(mut self, statement: &'static str) -> Result<(), DbError> {
         let connection = self.take_connection()?;
-        blocking(move || connection.execute_batch(statement).map_err(map_error)).await
+        connection.execute_batch(statement).map_err(map_error)
     }
 
     fn take_connection(&mut self) -> Result<PooledConnection, DbError> {
-        self.connection.take().ok_or_else(|| {
-            DbError::other("the transaction was abandoned when one of its statements was cancelled")
-        })
+        self.connection.take().ok_or_else(abandoned)
     }
 }
 
+fn abandoned() -> DbError {
+    DbError::other("the transaction was abandoned when one of its statements was cancelled")
+}
+
 impl Drop for SqliteTransaction {
-    /// Not committed: the pooled connection rolls back when it is returned,
-    /// on a blocking thread when a runtime is at hand.
+    /// Not committed: the pooled connection rolls back when it is returned
+    /// (a `ROLLBACK` discards the transaction's pages; it waits for nothing).
     fn drop(&mut self) {
-        if let Some(connection) = self.connection.take()
-            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        drop(self.connection.take());
+    }
+}
+
+/// Runs `work` (calls on `connection`) on this thread under the watchdog's
+/// budget: `None` if it must run again on the blocking pool — it was cut
+/// off, or, when `busy_timeout` is given (the writer), it found another
+/// process's lock, which an inline call does not wait for.
+fn run_inline<T>(
+    connection: &PooledConnection,
+    busy_timeout: Option<Duration>,
+    work: impl FnOnce() -> Result<T, DbError>,
+) -> Option<Result<T, DbError>> {
+    let watch = connection.watch()?;
+    if busy_timeout.is_some() {
+        connection.busy_timeout(Duration::ZERO).ok()?;
+    }
+    let budgeted = watch.run(work);
+    if let Some(timeout) = busy_timeout
+        && let Err(error) = connection.busy_timeout(timeout)
+    {
+        return Some(Err(map_error(error)));
+    }
+    match budgeted {
+        Budgeted::CutOff => None,
+        // Busy or locked: nothing ran; the blocking pool waits for the lock.
+        Budgeted::Done(Err(error))
+            if busy_timeout.is_some() && *error.kind() == DbErrorKind::Connection =>
         {
-            runtime.spawn_blocking(move || drop(connection));
+            None
         }
+        Budgeted::Done(result) => Some(result),
     }
 }
 

@@ -2,9 +2,12 @@
 //!
 //! Input: connections already opened and configured by
 //! [`super::connection`]. Output: [`PooledConnection`]s, handed out at most
-//! one per connection (a semaphore makes callers wait, with a time-out), and
-//! put back when dropped — rolled back first if a transaction was left open,
-//! so a cancelled request never leaks its transaction to the next user.
+//! one per connection (a semaphore makes callers wait, with a time-out; a
+//! free connection is taken without touching the timer), and put back when
+//! dropped — rolled back first if a transaction was left open, so a
+//! cancelled request never leaks its transaction to the next user. Each
+//! connection carries its [`Watch`], the time budget of the statements run
+//! on it from async code.
 //!
 //! The database keeps two of these: one of readers and one holding the
 //! single writer connection (see [`super`]). deadpool-sqlite is not used
@@ -18,11 +21,19 @@ use rusqlite::Connection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::db::error::DbError;
+use crate::db::sqlite::watchdog::Watch;
+
+/// A connection and its watch, as the pool keeps them.
+struct Entry {
+    connection: Connection,
+    /// `None` if the watchdog cannot run.
+    watch: Option<Arc<Watch>>,
+}
 
 /// A fixed set of open connections.
 pub(crate) struct Pool {
     name: &'static str,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Entry>>,
     permits: Arc<Semaphore>,
     acquire_timeout: Duration,
 }
@@ -34,17 +45,43 @@ impl Pool {
         connections: Vec<Connection>,
         acquire_timeout: Duration,
     ) -> Arc<Pool> {
+        let idle = connections
+            .into_iter()
+            .map(|connection| Entry {
+                watch: Watch::new(&connection),
+                connection,
+            })
+            .collect::<Vec<_>>();
         Arc::new(Pool {
             name,
-            permits: Arc::new(Semaphore::new(connections.len())),
-            idle: Mutex::new(connections),
+            permits: Arc::new(Semaphore::new(idle.len())),
+            idle: Mutex::new(idle),
             acquire_timeout,
         })
     }
 
     /// A free connection, waiting up to the acquire time-out for one.
     pub(crate) async fn acquire(self: &Arc<Pool>) -> Result<PooledConnection, DbError> {
-        let permit = tokio::time::timeout(
+        let permit = match Arc::clone(&self.permits).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => self.wait_for_permit().await?,
+        };
+        let entry = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+            .ok_or_else(|| DbError::other("SQLite pool holds fewer connections than permits"))?;
+        Ok(PooledConnection {
+            connection: Some(entry.connection),
+            watch: entry.watch,
+            pool: Arc::clone(self),
+            permit: Some(permit),
+        })
+    }
+
+    async fn wait_for_permit(self: &Arc<Pool>) -> Result<OwnedSemaphorePermit, DbError> {
+        tokio::time::timeout(
             self.acquire_timeout,
             Arc::clone(&self.permits).acquire_owned(),
         )
@@ -55,27 +92,24 @@ impl Pool {
                 self.name, self.acquire_timeout
             ))
         })?
-        .map_err(|_| DbError::connection("the SQLite pool is closed"))?;
-        let connection = self
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop()
-            .ok_or_else(|| DbError::other("SQLite pool holds fewer connections than permits"))?;
-        Ok(PooledConnection {
-            connection: Some(connection),
-            pool: Arc::clone(self),
-            permit: Some(permit),
-        })
+        .map_err(|_| DbError::connection("the SQLite pool is closed"))
     }
 }
 
 /// A connection on loan from a [`Pool`]; returns itself when dropped.
 pub(crate) struct PooledConnection {
     connection: Option<Connection>,
+    watch: Option<Arc<Watch>>,
     pool: Arc<Pool>,
     // Released after `drop` has put the connection back (fields drop after the body).
     permit: Option<OwnedSemaphorePermit>,
+}
+
+impl PooledConnection {
+    /// The connection's watch; `None` if the watchdog cannot run.
+    pub(crate) fn watch(&self) -> Option<&Watch> {
+        self.watch.as_deref()
+    }
 }
 
 impl Deref for PooledConnection {
@@ -112,10 +146,11 @@ impl Drop for PooledConnection {
                 return;
             }
         }
+        let watch = self.watch.take();
         self.pool
             .idle
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(connection);
+            .push(Entry { connection, watch });
     }
 }

@@ -17,6 +17,15 @@ use crate::db::sqlite::errors::map_error;
 use crate::db::temporal::{format_date, format_datetime};
 use crate::db::value::Value;
 
+/// Whether `text` only reads (`sqlite3_stmt_readonly`): such a statement
+/// can be interrupted and run again without changing anything.
+pub(crate) fn is_read_only(connection: &Connection, text: &str) -> Result<bool, DbError> {
+    Ok(connection
+        .prepare_cached(text)
+        .map_err(map_error)?
+        .readonly())
+}
+
 /// Runs `text` with `params` on `connection`.
 pub(crate) fn run(
     connection: &Connection,
