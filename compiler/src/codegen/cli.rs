@@ -15,6 +15,8 @@
 //! routes                path, name, view, methods, queries per request
 //! check                 the settings, and whether the database answers
 //! loaddata FILE         load a fixture in Django's dumpdata format
+//! dumpdata [MODEL…] [--indent N] [--output FILE]
+//!                       write the rows in Django's dumpdata format
 //! ```
 //!
 //! The settings of `djinn.toml` are compiled into `config()`; the
@@ -115,6 +117,7 @@ pub(super) fn generate(
          routes               list the URL patterns, views, methods and queries per request\n  \
          check                check the settings and that the database answers\n  \
          loaddata FILE        load a fixture (Django's dumpdata JSON)\n  \
+         dumpdata [MODEL...] [--indent N] [--output FILE]  write the rows of every model (or of the\n                       `app.model` labels given) as Django's dumpdata JSON\n  \
          createsuperuser [--no-input]  create a superuser (asks, or reads DJINN_SUPERUSER_USERNAME, _EMAIL, _PASSWORD)\n  \
          clearsessions        remove expired sessions\n\n\
          environment: DATABASE_URL, DJINN_BIND, {}, DJINN_DEBUG, DJINN_STATIC_DIR\n",
@@ -131,6 +134,7 @@ pub(super) fn generate(
     });
     let routes = routes_table(project, plans);
     let fixtures = fixture_items(project);
+    let dump = dumpdata_items(project);
     let pool_size = usize::try_from(settings.database.pool_size).unwrap_or(8);
     let permissions = permissions(project);
     quote! {
@@ -158,6 +162,7 @@ pub(super) fn generate(
                 ["createsuperuser", "--no-input" | "--noinput"] => createsuperuser(false),
                 ["clearsessions"] => clearsessions(),
                 ["loaddata", file] => loaddata(file),
+                ["dumpdata", rest @ ..] => dumpdata(rest),
                 ["help" | "--help" | "-h"] => {
                     ::std::print!("{USAGE}");
                     ::core::result::Result::Ok(())
@@ -306,6 +311,8 @@ pub(super) fn generate(
         }
 
         #fixtures
+
+        #dump
     }
 }
 
@@ -843,6 +850,392 @@ fn fixture_items(project: &Project) -> TokenStream {
         }
 
         #(#loaders)*
+    }
+}
+
+/// `dumpdata [MODEL…] [--indent N] [--output FILE]`: the rows of every
+/// model (or of the models named by their `app.model` label) in Django's
+/// dumpdata JSON, written as Django's serializer writes it — models in
+/// declaration order, rows by key, `fields` in field order with the
+/// many-to-many lists (keys, in key order) last, datetimes in UTC with `Z`
+/// and milliseconds, decimals as strings with the field's places — so that
+/// `loaddata` of the output into an empty database gives the same rows.
+fn dumpdata_items(project: &Project) -> TokenStream {
+    let mut labels = Vec::new();
+    let mut calls = Vec::new();
+    let mut dumpers = Vec::new();
+    for (index, model) in project.models.iter().enumerate() {
+        let id = ModelId(index as u32);
+        let label = format!("{}.{}", project.app_label, model.name.to_lowercase());
+        let dumper = internal(&["dump", &model.name.to_lowercase()]);
+        calls.push(quote! {
+            if wanted(#label) {
+                objects.extend(#dumper(&database).await?);
+            }
+        });
+        dumpers.push(model_dumper(project, id, &label, &dumper));
+        labels.push(label);
+    }
+    if calls.is_empty() {
+        calls.push(quote!(let _ = &wanted;));
+    }
+    quote! {
+        /// The label of every model, in declaration order.
+        const DUMP_LABELS: &[&str] = &[#(#labels),*];
+
+        /// One row as dumpdata writes it: `model`, `pk`, then `fields` in order.
+        pub struct Dumped {
+            /// The model's label (`blog.post`).
+            pub label: &'static str,
+            /// The primary key.
+            pub pk: ::djinn_runtime::serde_json::Value,
+            /// The fields by name, in the model's order.
+            pub fields: ::std::vec::Vec<(&'static str, ::djinn_runtime::serde_json::Value)>,
+        }
+
+        fn dumpdata(args: &[&str]) -> ::core::result::Result<(), String> {
+            let mut output: ::std::option::Option<&str> = ::std::option::Option::None;
+            let mut indent: ::std::option::Option<usize> = ::std::option::Option::None;
+            let mut labels: ::std::vec::Vec<String> = ::std::vec::Vec::new();
+            let mut args = args.iter().copied();
+            while let ::std::option::Option::Some(arg) = args.next() {
+                match arg {
+                    "--output" | "-o" => {
+                        output = ::std::option::Option::Some(args.next().ok_or("--output needs a file name")?);
+                    }
+                    "--indent" => {
+                        let width = args.next().and_then(|width| width.parse().ok());
+                        indent = ::std::option::Option::Some(width.ok_or("--indent needs a number of spaces")?);
+                    }
+                    option if option.starts_with('-') => {
+                        return ::core::result::Result::Err(::std::format!("dumpdata: unknown option {option}"));
+                    }
+                    label => {
+                        let label = label.to_ascii_lowercase();
+                        if !DUMP_LABELS.contains(&label.as_str()) {
+                            return ::core::result::Result::Err(::std::format!(
+                                "unknown model `{label}` (the models are {})",
+                                DUMP_LABELS.join(", ")
+                            ));
+                        }
+                        labels.push(label);
+                    }
+                }
+            }
+            let config = config()?;
+            runtime()?.block_on(async move {
+                let database = connect(&config).await?;
+                let wanted = |label: &str| labels.is_empty() || labels.iter().any(|wanted| wanted == label);
+                let mut objects: ::std::vec::Vec<Dumped> = ::std::vec::Vec::new();
+                #(#calls)*
+                let text = write_dump(&objects, indent);
+                match output {
+                    ::std::option::Option::Some(file) => {
+                        ::std::fs::write(file, &text)
+                            .map_err(|error| ::std::format!("cannot write {file}: {error}"))?;
+                        ::std::eprintln!("dumped {} objects to {file}", objects.len());
+                    }
+                    ::std::option::Option::None => {
+                        use ::std::io::Write as _;
+                        let mut stdout = ::std::io::stdout().lock();
+                        stdout
+                            .write_all(text.as_bytes())
+                            .and_then(|()| if text.ends_with('\n') { ::core::result::Result::Ok(()) } else { stdout.write_all(b"\n") })
+                            .map_err(|error| ::std::format!("cannot write the output: {error}"))?;
+                    }
+                }
+                ::core::result::Result::Ok(())
+            })
+        }
+
+        /// The objects as Django's JSON serializer writes them (`[`, the
+        /// objects separated by `, ` — or by `,` and a line break with an
+        /// indent —, `]`).
+        pub fn write_dump(objects: &[Dumped], indent: ::std::option::Option<usize>) -> String {
+            use ::djinn_runtime::serde_json::Value as Json;
+            let mut out = String::from("[");
+            for (index, object) in objects.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                    if indent.is_none() {
+                        out.push(' ');
+                    }
+                }
+                if indent.is_some() {
+                    out.push('\n');
+                }
+                out.push('{');
+                json_separator(&mut out, 0, indent, 1);
+                out.push_str("\"model\": ");
+                write_json(&mut out, &Json::from(object.label), indent, 1);
+                json_separator(&mut out, 1, indent, 1);
+                out.push_str("\"pk\": ");
+                write_json(&mut out, &object.pk, indent, 1);
+                json_separator(&mut out, 2, indent, 1);
+                out.push_str("\"fields\": {");
+                for (position, (name, value)) in object.fields.iter().enumerate() {
+                    json_separator(&mut out, position, indent, 2);
+                    write_json(&mut out, &Json::from(*name), indent, 2);
+                    out.push_str(": ");
+                    write_json(&mut out, value, indent, 2);
+                }
+                if !object.fields.is_empty() {
+                    json_line(&mut out, indent, 1);
+                }
+                out.push('}');
+                json_line(&mut out, indent, 0);
+                out.push('}');
+            }
+            if indent.is_some() {
+                out.push('\n');
+            }
+            out.push(']');
+            if indent.is_some() {
+                out.push('\n');
+            }
+            out
+        }
+
+        /// Python's `json.dumps` of a value at nesting `level` (Django's
+        /// options: non-ASCII kept, `, ` and `: ` without an indent).
+        pub fn write_json(
+            out: &mut String,
+            value: &::djinn_runtime::serde_json::Value,
+            indent: ::std::option::Option<usize>,
+            level: usize,
+        ) {
+            use ::djinn_runtime::serde_json::Value as Json;
+            match value {
+                Json::Array(items) if !items.is_empty() => {
+                    out.push('[');
+                    for (position, item) in items.iter().enumerate() {
+                        json_separator(out, position, indent, level + 1);
+                        write_json(out, item, indent, level + 1);
+                    }
+                    json_line(out, indent, level);
+                    out.push(']');
+                }
+                Json::Object(members) if !members.is_empty() => {
+                    out.push('{');
+                    for (position, (key, item)) in members.iter().enumerate() {
+                        json_separator(out, position, indent, level + 1);
+                        out.push_str(&Json::from(key.as_str()).to_string());
+                        out.push_str(": ");
+                        write_json(out, item, indent, level + 1);
+                    }
+                    json_line(out, indent, level);
+                    out.push('}');
+                }
+                other => out.push_str(&other.to_string()),
+            }
+        }
+
+        /// Before the item at `position` of a list or object.
+        fn json_separator(out: &mut String, position: usize, indent: ::std::option::Option<usize>, level: usize) {
+            if position > 0 {
+                out.push(',');
+                if indent.is_none() {
+                    out.push(' ');
+                }
+            }
+            json_line(out, indent, level);
+        }
+
+        /// With an indent, a line break and the indentation of `level`.
+        fn json_line(out: &mut String, indent: ::std::option::Option<usize>, level: usize) {
+            if let ::std::option::Option::Some(width) = indent {
+                out.push('\n');
+                out.extend(::std::iter::repeat_n(' ', width * level));
+            }
+        }
+
+        /// A column of a row as dumpdata writes it.
+        pub fn dump_value(
+            row: &::djinn_runtime::db::Row,
+            index: usize,
+            kind: Kind,
+        ) -> ::core::result::Result<::djinn_runtime::serde_json::Value, String> {
+            use ::djinn_runtime::serde_json::Value as Json;
+            let failed = |error: ::djinn_runtime::db::DbError| error.to_string();
+            if row.is_null(index).map_err(failed)? {
+                return ::core::result::Result::Ok(Json::Null);
+            }
+            ::core::result::Result::Ok(match kind {
+                Kind::Int => Json::from(row.get_i64(index).map_err(failed)?),
+                Kind::Float => {
+                    let number = row.get_f64(index).map_err(failed)?;
+                    ::djinn_runtime::serde_json::Number::from_f64(number)
+                        .map(Json::Number)
+                        .ok_or_else(|| ::std::format!("{number} has no JSON number"))?
+                }
+                Kind::Decimal => Json::String(row.get_decimal(index).map_err(failed)?),
+                Kind::Bool => Json::Bool(row.get_bool(index).map_err(failed)?),
+                Kind::Text => Json::String(row.get_text(index).map_err(failed)?),
+                Kind::Uuid => Json::String(row.get_uuid(index).map_err(failed)?.to_string()),
+                Kind::Date => Json::String(row.get_date(index).map_err(failed)?.to_string()),
+                Kind::DateTime => {
+                    // Django's DjangoJSONEncoder: ISO 8601, milliseconds, `Z` for UTC.
+                    let datetime = row.get_datetime(index).map_err(failed)?;
+                    let mut text = ::std::format!(
+                        "{}T{:02}:{:02}:{:02}",
+                        datetime.date(),
+                        datetime.hour(),
+                        datetime.minute(),
+                        datetime.second()
+                    );
+                    let micros = datetime.subsec_nanosecond() / 1000;
+                    if micros != 0 {
+                        text.push_str(&::std::format!(".{:03}", micros / 1000));
+                    }
+                    text.push('Z');
+                    Json::String(text)
+                }
+                Kind::Json => row.get_json(index).map_err(failed)?,
+            })
+        }
+
+        /// A decimal column with the field's decimal places (`64.00`), as a string.
+        pub fn dump_decimal(
+            row: &::djinn_runtime::db::Row,
+            index: usize,
+            places: usize,
+        ) -> ::core::result::Result<::djinn_runtime::serde_json::Value, String> {
+            let value = dump_value(row, index, Kind::Decimal)?;
+            let ::djinn_runtime::serde_json::Value::String(mut text) = value else {
+                return ::core::result::Result::Ok(value);
+            };
+            let written = text.split_once('.').map_or(0, |(_, fraction)| fraction.len());
+            if written < places {
+                if written == 0 {
+                    text.push('.');
+                }
+                text.extend(::std::iter::repeat_n('0', places - written));
+            }
+            ::core::result::Result::Ok(::djinn_runtime::serde_json::Value::String(text))
+        }
+
+        /// The keys of a many-to-many join table, by the key of the row they belong to.
+        pub async fn dump_many(
+            database: &::djinn_runtime::db::Database,
+            statement: &::djinn_runtime::db::Sql,
+            source: Kind,
+            target: Kind,
+        ) -> ::core::result::Result<
+            ::std::collections::BTreeMap<String, ::std::vec::Vec<::djinn_runtime::serde_json::Value>>,
+            String,
+        > {
+            let rows = database
+                .query(statement, &[])
+                .await
+                .map_err(|error| error.to_string())?;
+            let mut related: ::std::collections::BTreeMap<String, ::std::vec::Vec<::djinn_runtime::serde_json::Value>> =
+                ::std::collections::BTreeMap::new();
+            for row in &rows {
+                let key = dump_value(row, 0, source)?.to_string();
+                related.entry(key).or_default().push(dump_value(row, 1, target)?);
+            }
+            ::core::result::Result::Ok(related)
+        }
+
+        #(#dumpers)*
+    }
+}
+
+/// The dumper of one model: its rows by key, then its many-to-many lists.
+fn model_dumper(
+    project: &Project,
+    id: ModelId,
+    label: &str,
+    dumper: &proc_macro2::Ident,
+) -> TokenStream {
+    let model = project.model(id);
+    let pk_index = model.primary_key as usize;
+    let pk_column = quote_sql(model.pk().column.as_deref().unwrap_or("id"));
+    let key_kind = kind_tokens(ScalarKind::of_key(project, id));
+    // The key first, then the other columns in field order.
+    let mut columns = vec![pk_column.clone()];
+    let mut values = Vec::new();
+    for (index, field) in model.fields.iter().enumerate() {
+        let Some(column) = &field.column else {
+            continue;
+        };
+        if index == pk_index {
+            continue;
+        }
+        let position = proc_macro2::Literal::usize_unsuffixed(columns.len());
+        columns.push(quote_sql(column));
+        let name = &field.name;
+        let value = match field.ty {
+            FieldType::Decimal { places, .. } => {
+                let places = proc_macro2::Literal::usize_unsuffixed(places as usize);
+                quote!(dump_decimal(row, #position, #places)?)
+            }
+            _ => {
+                let kind = kind_tokens(ScalarKind::of_field(project, &field.ty));
+                quote!(dump_value(row, #position, #kind)?)
+            }
+        };
+        values.push(quote!((#name, #value)));
+    }
+    let select = format!(
+        "SELECT {} FROM {} ORDER BY {pk_column}",
+        columns.join(", "),
+        quote_sql(&model.table)
+    );
+    let failure = format!("cannot read {label}: {{error}}");
+    let mut many_queries = Vec::new();
+    for (index, field) in model.fields.iter().enumerate() {
+        let FieldType::ManyToMany(relation) = &field.ty else {
+            continue;
+        };
+        let (source, target) = join_columns(project, id, relation.target);
+        let (source, target) = (quote_sql(&source), quote_sql(&target));
+        let text = format!(
+            "SELECT {source}, {target} FROM {} ORDER BY {source}, {target}",
+            quote_sql(&relation.table)
+        );
+        let target_kind = kind_tokens(ScalarKind::of_key(project, relation.target));
+        let related = internal(&["related", &index.to_string()]);
+        many_queries.push(quote! {
+            let #related = dump_many(
+                database,
+                &::djinn_runtime::db::Sql::portable(#text),
+                #key_kind,
+                #target_kind,
+            )
+            .await
+            .map_err(|error| ::std::format!(#failure))?;
+        });
+        let name = &field.name;
+        values.push(quote! {
+            (#name, ::djinn_runtime::serde_json::Value::Array(#related.get(&key).cloned().unwrap_or_default()))
+        });
+    }
+    let key = (!many_queries.is_empty()).then(|| quote!(let key = pk.to_string();));
+    let doc = format!("The rows of `{}` as dumpdata writes them.", model.name);
+    let doc_attr = super::names::doc(&doc);
+    quote! {
+        #doc_attr
+        async fn #dumper(
+            database: &::djinn_runtime::db::Database,
+        ) -> ::core::result::Result<::std::vec::Vec<Dumped>, String> {
+            let rows = database
+                .query(&::djinn_runtime::db::Sql::portable(#select), &[])
+                .await
+                .map_err(|error| ::std::format!(#failure))?;
+            #(#many_queries)*
+            let mut objects = ::std::vec::Vec::with_capacity(rows.len());
+            for row in &rows {
+                let pk = dump_value(row, 0, #key_kind)?;
+                #key
+                objects.push(Dumped {
+                    label: #label,
+                    pk,
+                    fields: ::std::vec![#(#values),*],
+                });
+            }
+            ::core::result::Result::Ok(objects)
+        }
     }
 }
 
