@@ -50,8 +50,8 @@
 //! | `counting.rs` | [`count_queries`]: statements per request (N+1 checks) |
 //! | `migrate.rs` | [`migrate::migrate`]: the project's migrations, each applied once |
 //! | `error.rs` | [`DbError`] and its [`DbErrorKind`] |
-//! | `sqlite/` | rusqlite (bundled), WAL, one writer plus readers, `spawn_blocking` |
-//! | `postgres/` | tokio-postgres, deadpool pool, rustls TLS, type mapping, `numeric` codec |
+//! | `sqlite/` | rusqlite (bundled), WAL, one writer plus readers; statements inline under a time budget, long ones on `spawn_blocking` |
+//! | `postgres/` | tokio-postgres: shared pipelined connections, a deadpool pool for transactions, rustls TLS, type mapping, `numeric` codec |
 
 mod counting;
 mod database;

@@ -1,15 +1,20 @@
-//! The PostgreSQL backend: tokio-postgres behind a deadpool pool.
+//! The PostgreSQL backend: tokio-postgres, shared connections for single
+//! statements and a deadpool pool for transactions.
 //!
 //! Input: a `postgres://` or `postgresql://` URL and the [`DbOptions`];
 //! then statements with their parameters. Output: [`Outcome`]s, and
 //! [`PostgresTransaction`]s holding one pooled connection.
 //!
-//! Each connection prepares a statement once and keeps it
-//! (`prepare_cached`), so a request pays one round trip per query. TLS is
-//! rustls with the ring provider, chosen by `sslmode` (see [`tls`]).
+//! A statement outside a transaction runs on one of a few connections
+//! shared by every task (one per core, see [`shared`]), where concurrent
+//! queries are pipelined; a transaction takes a connection of the pool to
+//! itself. Each connection prepares a statement once and keeps it, so a
+//! query costs one round trip, shared with the queries sent alongside it.
+//! TLS is rustls with the ring provider, chosen by `sslmode` (see [`tls`]).
 
 mod errors;
 mod numeric;
+mod shared;
 mod tls;
 mod types;
 
@@ -25,10 +30,14 @@ use crate::db::error::DbError;
 use crate::db::row::Row;
 use crate::db::value::Value;
 use errors::{map_error, map_pool_error};
+use shared::SharedClients;
 
-/// A pool of connections to one PostgreSQL database.
+/// Connections to one PostgreSQL database.
 pub(crate) struct PostgresDatabase {
+    /// For transactions (and schema batches): a connection each.
     pool: Pool,
+    /// For single statements: shared, pipelined.
+    shared: SharedClients,
 }
 
 impl PostgresDatabase {
@@ -46,15 +55,20 @@ impl PostgresDatabase {
         let manager_config = ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
         };
-        let manager = match tls::connector(&tls_mode)? {
-            None => {
-                config.ssl_mode(SslMode::Disable);
-                Manager::from_config(config, NoTls, manager_config)
-            }
-            Some(tls) => {
-                config.ssl_mode(SslMode::Require);
-                Manager::from_config(config, tls, manager_config)
-            }
+        let tls = tls::connector(&tls_mode)?;
+        config.ssl_mode(match tls {
+            None => SslMode::Disable,
+            Some(_) => SslMode::Require,
+        });
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let shared = SharedClients::new(
+            config.clone(),
+            tls.clone(),
+            cores.min(options.max_connections),
+        );
+        let manager = match tls {
+            None => Manager::from_config(config, NoTls, manager_config),
+            Some(tls) => Manager::from_config(config, tls, manager_config),
         };
         let timeout = Some(options.acquire_timeout);
         let pool = Pool::builder(manager)
@@ -66,18 +80,17 @@ impl PostgresDatabase {
             .build()
             .map_err(|error| DbError::connection(format!("PostgreSQL pool: {error}")))?;
         drop(pool.get().await.map_err(map_pool_error)?);
-        Ok(PostgresDatabase { pool })
+        Ok(PostgresDatabase { pool, shared })
     }
 
-    /// Runs one statement on any pooled connection.
+    /// Runs one statement on a shared connection.
     pub(crate) async fn run(
         &self,
         text: &'static str,
         params: &[Value],
         fetch: Fetch,
     ) -> Result<Outcome, DbError> {
-        let client = self.pool.get().await.map_err(map_pool_error)?;
-        run_on(&client, text, params, fetch).await
+        self.shared.run(text, params, fetch).await
     }
 
     /// Runs `statements` (each possibly several `;`-separated statements,
@@ -181,18 +194,24 @@ async fn run_on(
         .iter()
         .map(|column| column.name().to_owned())
         .collect();
-    let rows = client
-        .query(&statement, &params)
-        .await
-        .map_err(map_error)?
-        .iter()
+    let rows = client.query(&statement, &params).await.map_err(map_error)?;
+    outcome_of_rows(decode_rows(&rows, &columns)?, fetch)
+}
+
+/// The rows of a result as [`Row`]s of [`Value`]s under `columns`.
+fn decode_rows(rows: &[tokio_postgres::Row], columns: &Arc<[String]>) -> Result<Vec<Row>, DbError> {
+    rows.iter()
         .map(|row| {
             let values = (0..columns.len())
                 .map(|index| row.try_get::<_, Value>(index).map_err(map_error))
                 .collect::<Result<Vec<Value>, DbError>>()?;
-            Ok(Row::new(Arc::clone(&columns), values))
+            Ok(Row::new(Arc::clone(columns), values))
         })
-        .collect::<Result<Vec<Row>, DbError>>()?;
+        .collect()
+}
+
+/// What a statement's `rows` answer for `fetch` (not [`Fetch::Affected`]).
+fn outcome_of_rows(rows: Vec<Row>, fetch: Fetch) -> Result<Outcome, DbError> {
     Ok(match fetch {
         Fetch::InsertId => Outcome::InsertId(
             rows.first()
