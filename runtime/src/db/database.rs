@@ -27,8 +27,11 @@ use crate::db::value::Value;
 /// Connection settings; the defaults suit a small server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DbOptions {
-    /// PostgreSQL: the pool size. SQLite: the number of reader connections
-    /// (there is always exactly one writer).
+    /// PostgreSQL: the size of the pool transactions take their connection
+    /// from; statements outside transactions share up to one more
+    /// connection per core (no more than this number), pipelined. SQLite:
+    /// the number of reader connections (there is always exactly one
+    /// writer).
     pub max_connections: usize,
     /// How long a statement waits for a free connection (and PostgreSQL for
     /// a new connection to open) before failing with `Connection`.
