@@ -1479,14 +1479,63 @@ fn generated_crates_pass_clippy_with_warnings_denied() {
     }
 }
 
+/// Every fixture project that passes `djinn check` (the ones whose
+/// diagnostics are only warnings) generates a crate that compiles: what
+/// passes `check` must build.
+#[test]
+fn fixture_projects_that_pass_check_generate_crates_that_compile() {
+    binaries();
+    let runtime = workspace().join("runtime");
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(workspace().join("tests/fixtures"))
+        .expect("the fixtures")
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "fixture"))
+        .collect();
+    fixtures.sort();
+    let mut compiled = Vec::new();
+    for path in fixtures {
+        let text = std::fs::read_to_string(&path).expect("a fixture");
+        let input = djinn_tests::Fixture::parse(&text).to_input();
+        let output = djinn::check_project(&input);
+        if output.has_errors() {
+            continue;
+        }
+        let stem = path.file_stem().unwrap().to_string_lossy().to_lowercase();
+        let options = CodegenOptions {
+            runtime_path: runtime.to_string_lossy().into_owned(),
+        };
+        let generated = codegen::generate(&input, &output, &options)
+            .unwrap_or_else(|errors| panic!("{stem} generates: {errors:#?}"));
+        let dir = e2e_dir().join("fixtures").join(&stem);
+        builder::write_crate(&generated, &dir).expect("the crate is written");
+        builder::seed_lock_file(&dir, &runtime).expect("the lock file is copied");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let result = Command::new(cargo)
+            .args(["check", "--quiet", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(e2e_dir())
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .expect("cargo check runs");
+        assert!(
+            result.status.success(),
+            "{stem}: {}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        compiled.push(stem);
+    }
+    assert!(compiled.len() >= 5, "only {compiled:?} pass check");
+}
+
 // ── schemathesis: the live JSON API against its openapi.json ────────────────
 //
 // `djinn docs` writes an OpenAPI document of every sample's JSON views; here
 // Schemathesis sends generated requests to the running sample (127.0.0.1
 // only) and checks that every answer is one the document describes: status
-// code, content type, body schema. Create views are not generated yet and
-// answer 403, which the document lists for unsafe methods; they stay in the
-// run, so that 403 is checked too.
+// code, content type, body schema. Create views need a CSRF token the
+// generated requests do not carry, so they answer 403, which the document
+// lists for unsafe methods; they stay in the run, so that 403 is checked too.
 
 /// The `schemathesis` command of a venv under `target/`, installed from
 /// PyPI on first use; `None` when it cannot be installed.
