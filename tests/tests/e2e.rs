@@ -1479,6 +1479,37 @@ fn generated_crates_pass_clippy_with_warnings_denied() {
     }
 }
 
+/// Rows without `pk` (Django allows it) are numbered by the database, on
+/// SQLite and on PostgreSQL, and keep their many-to-many links.
+#[test]
+fn fixture_rows_without_keys_are_numbered_by_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("keyless.json");
+    let rows = serde_json::json!([
+        {"model": "blog.author", "fields": {"name": "Keyless", "slug": "keyless", "email": "k@example.com", "joined": "2024-01-01"}},
+        {"model": "blog.tag", "pk": 90, "fields": {"name": "Ninety", "slug": "ninety"}},
+        {"model": "blog.post", "fields": {
+            "title": "Without a key", "slug": "without-a-key", "content": "Text.",
+            "author": 1, "tags": [90], "status": "published",
+            "published_at": "2024-03-01T10:00:00Z"
+        }}
+    ]);
+    std::fs::write(&fixture, rows.to_string()).unwrap();
+    let check = |server: &Server, url: &str| {
+        run_ok("blog", url, &["loaddata", &fixture.to_string_lossy()]);
+        let post = server.get("/api/posts/without-a-key/");
+        assert_eq!(post.status, 200, "{}", post.body);
+        assert_eq!(post.json()["tags.name"], serde_json::json!(["Ninety"]));
+    };
+    let on_sqlite = serve("blog", false);
+    let url = sqlite_url(on_sqlite.database_dir.as_ref().unwrap().path());
+    check(&on_sqlite, &url);
+    if let Some(schema) = PostgresSchema::create("keyless") {
+        let on_postgres = serve_at("blog", &schema.url(), false);
+        check(&on_postgres, &schema.url());
+    }
+}
+
 /// Every fixture project that passes `djinn check` (the ones whose
 /// diagnostics are only warnings) generates a crate that compiles: what
 /// passes `check` must build.

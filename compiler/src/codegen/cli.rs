@@ -1266,12 +1266,39 @@ fn model_loader(project: &Project, id: ModelId, loader: &proc_macro2::Ident) -> 
             .map(|n| format!("{prefix}{n}"))
             .collect()
     };
+    // An automatic key left out of a row (`"pk": null` or no `pk`, as
+    // Django allows) is numbered by the database: SQLite numbers a NULL
+    // key itself; PostgreSQL's identity column is given its next value.
+    // The key is returned for the row's many-to-many links.
+    let auto_key = model.pk().ty == FieldType::AutoId;
+    let pk_column = model
+        .pk()
+        .column
+        .clone()
+        .unwrap_or_else(|| "id".to_string());
     let insert = |prefix: char| {
+        let mut marks = placeholders(prefix);
+        if auto_key && prefix == '$' {
+            for (mark, &field) in marks.iter_mut().zip(&columns) {
+                if project.field(field).primary_key {
+                    *mark = format!(
+                        "COALESCE({mark}, nextval(pg_get_serial_sequence('{}', '{}')))",
+                        model.table.replace('\'', "''"),
+                        pk_column.replace('\'', "''"),
+                    );
+                }
+            }
+        }
+        let returning = if auto_key {
+            format!(" RETURNING {}", quote_sql(&pk_column))
+        } else {
+            String::new()
+        };
         format!(
-            "INSERT INTO {} ({}) VALUES ({})",
+            "INSERT INTO {} ({}) VALUES ({}){returning}",
             quote_sql(&model.table),
             names.join(", "),
-            placeholders(prefix).join(", ")
+            marks.join(", ")
         )
     };
     let (sqlite, postgres) = (insert('?'), insert('$'));
@@ -1346,7 +1373,7 @@ fn model_loader(project: &Project, id: ModelId, loader: &proc_macro2::Ident) -> 
                 for key in related {
                     let statement = ::djinn_runtime::db::Sql::new(#sqlite, #postgres);
                     transaction
-                        .execute(&statement, &[convert(pk, #key_kind)?, convert(key, #target_kind)?])
+                        .execute(&statement, &[key_value.clone(), convert(key, #target_kind)?])
                         .await
                         .map_err(|error| error.to_string())?;
                 }
@@ -1354,6 +1381,29 @@ fn model_loader(project: &Project, id: ModelId, loader: &proc_macro2::Ident) -> 
         });
     }
     let now = uses_now.then(|| quote!(let now = crate::__djinn::support::now();));
+    let link_key = (!many.is_empty()).then(|| quote!(key_value));
+    let run = if auto_key {
+        let bind = match &link_key {
+            Some(name) => quote!(let #name = ::djinn_runtime::db::Value::Int(key);),
+            None => quote!(let _ = key;),
+        };
+        quote! {
+            let key = transaction
+                .insert_returning_id(&statement, &values)
+                .await
+                .map_err(|error| error.to_string())?;
+            #bind
+        }
+    } else {
+        let bind = link_key.map(|name| quote!(let #name = convert(pk, #key_kind)?;));
+        quote! {
+            transaction
+                .execute(&statement, &values)
+                .await
+                .map_err(|error| error.to_string())?;
+            #bind
+        }
+    };
     let doc = format!("Loads one `{}` of a fixture.", model.name);
     let doc_attr = super::names::doc(&doc);
     quote! {
@@ -1366,10 +1416,7 @@ fn model_loader(project: &Project, id: ModelId, loader: &proc_macro2::Ident) -> 
             #now
             let values = [#(#values),*];
             let statement = ::djinn_runtime::db::Sql::new(#sqlite, #postgres);
-            transaction
-                .execute(&statement, &values)
-                .await
-                .map_err(|error| error.to_string())?;
+            #run
             #(#many)*
             ::core::result::Result::Ok(())
         }
