@@ -654,7 +654,13 @@ fn openapi_maps_json_views_to_typed_operations() {
     let paths = document["paths"].as_object().unwrap();
     assert_eq!(
         paths.keys().map(String::as_str).collect::<Vec<_>>(),
-        ["/api/posts/", "/api/posts/new/", "/api/posts/{slug}/"]
+        [
+            "/api/posts/",
+            "/api/posts/new/",
+            "/api/posts/{slug}/",
+            "/api/posts/{slug}/delete/",
+            "/api/posts/{slug}/edit/"
+        ]
     );
     let detail = &paths["/api/posts/{slug}/"]["get"];
     assert_eq!(detail["parameters"][0]["name"], "slug");

@@ -74,6 +74,23 @@ pub fn cleaned_or_null(form: &Form, field: &str) -> Value {
     }
 }
 
+/// The value an update writes to `field`: the cleaned value when the
+/// request sent the field, else the row's `current` value (a `PATCH`
+/// changes only the fields it sends). Empty text of a `nullable` field is
+/// `NULL`.
+pub fn cleaned_or_current(form: &Form, field: &str, current: Value, nullable: bool) -> Value {
+    match form.cleaned(field) {
+        Some(Cleaned::Value(Value::Text(text))) if nullable && text.is_empty() => Value::Null,
+        Some(Cleaned::Value(value)) => value.clone(),
+        Some(Cleaned::Values(_)) | None => current,
+    }
+}
+
+/// Whether the request sent `field` (a `PATCH` may leave fields out).
+pub fn was_sent(form: &Form, field: &str) -> bool {
+    form.cleaned(field).is_some()
+}
+
 /// The cleaned keys of a many-to-many field.
 pub fn cleaned_many(form: &Form, field: &str) -> Vec<Value> {
     match form.cleaned(field) {

@@ -1065,6 +1065,44 @@ fn writers_flow(blog: &Server) {
     assert_eq!(invalid.status, 400, "{}", invalid.body);
     assert!(invalid.json()["title"].is_array(), "{}", invalid.body);
 
+    // PATCH changes the fields sent, PUT needs them all, DELETE removes.
+    let patched = client.send(
+        "PATCH",
+        "/api/posts/from-the-api/edit/",
+        &format!("\r\nContent-Type: application/json\r\nX-CSRFToken: {token}"),
+        br#"{"title": "Patched through the API"}"#,
+    );
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.json()["title"], "Patched through the API");
+    assert_eq!(patched.json()["content"], "JSON.", "unchanged");
+    let incomplete = client.send(
+        "PUT",
+        "/api/posts/from-the-api/edit/",
+        &format!("\r\nContent-Type: application/json\r\nX-CSRFToken: {token}"),
+        br#"{"title": "Only a title"}"#,
+    );
+    assert_eq!(incomplete.status, 400, "{}", incomplete.body);
+    assert_eq!(
+        incomplete.json()["content"],
+        serde_json::json!(["This field is required."])
+    );
+    let deleted = client.send(
+        "DELETE",
+        "/api/posts/from-the-api/delete/",
+        &format!("\r\nX-CSRFToken: {token}"),
+        b"",
+    );
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    assert_eq!(client.get("/api/posts/from-the-api/").status, 404);
+    let missing = client.send(
+        "DELETE",
+        "/api/posts/from-the-api/delete/",
+        &format!("\r\nX-CSRFToken: {token}\r\nAccept: application/json"),
+        b"",
+    );
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.json()["detail"], "Not found.");
+
     // Log out (POST), then the dashboard is closed again.
     let token = csrf_token(&client.get("/write/new/").body);
     let out = client.post_form("/admin/logout/", &[("csrfmiddlewaretoken", &token)]);

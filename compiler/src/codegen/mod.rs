@@ -119,6 +119,10 @@ pub fn view_queries(project: &Project, checks: &TemplateChecks) -> BTreeMap<View
                     main: Some(main),
                     context: Vec::new(),
                 },
+                views::Body::JsonWrite { main, .. } => ViewQueries {
+                    main,
+                    context: Vec::new(),
+                },
                 views::Body::Page { main, entries, .. } => ViewQueries {
                     main,
                     context: entries

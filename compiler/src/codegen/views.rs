@@ -1249,8 +1249,14 @@ impl ViewCx<'_, '_> {
 
     /// The object of a detail view: 404 when no row matches.
     fn fetch_object(&mut self, query: &CompiledQuery) -> TokenStream {
+        self.fetch_object_as(query, "object")
+    }
+
+    /// [`Self::fetch_object`] with its SQL constant named after `label`
+    /// (a write view reads its object, then the saved row).
+    fn fetch_object_as(&mut self, query: &CompiledQuery, label: &str) -> TokenStream {
         let view = self.view.name.clone();
-        let sql = self.items.sql(&view, "object", &query.main);
+        let sql = self.items.sql(&view, label, &query.main);
         let binds = self.bind_list(&query.main);
         let Some(layout) = &query.layout else {
             return quote!();

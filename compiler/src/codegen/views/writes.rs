@@ -523,7 +523,11 @@ impl ViewCx<'_, '_> {
             }
             let kind = ScalarKind::of_field(project, &field.ty);
             let name = &field.name;
-            let value = if plan.fields.contains(&index) && field.null {
+            let value = if plan.fields.contains(&index) && !create {
+                let current = self.object_field(plan.model, index);
+                let nullable = field.null;
+                quote!(::djinn_runtime::views::cleaned_or_current(&__djinn_form, #name, #current, #nullable))
+            } else if plan.fields.contains(&index) && field.null {
                 quote!(::djinn_runtime::views::cleaned_or_null(&__djinn_form, #name))
             } else if plan.fields.contains(&index) {
                 quote!(::djinn_runtime::views::cleaned(&__djinn_form, #name))
@@ -638,12 +642,13 @@ impl ViewCx<'_, '_> {
                 )
             });
             links.push(quote! {
-                #clear
-                for __djinn_linked in ::djinn_runtime::views::cleaned_many(&__djinn_form, #name) {
-                    __djinn_tx
-                        .execute(&#insert, &[__djinn_key_value.clone(), __djinn_linked])
-                        .await
-                        ?;
+                if ::djinn_runtime::views::was_sent(&__djinn_form, #name) {
+                    #clear
+                    for __djinn_linked in ::djinn_runtime::views::cleaned_many(&__djinn_form, #name) {
+                        __djinn_tx
+                            .execute(&#insert, &[__djinn_key_value.clone(), __djinn_linked])
+                            .await?;
+                    }
                 }
             });
         }
@@ -723,7 +728,7 @@ impl ViewCx<'_, '_> {
             },
             _ => quote!(let #local = crate::__djinn::support::value_text(&__djinn_key_value);),
         };
-        let fetch = self.fetch_object(saved);
+        let fetch = self.fetch_object_as(saved, "saved");
         quote! {
             #key
             #fetch
