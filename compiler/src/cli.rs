@@ -467,9 +467,25 @@ fn run(args: &RunArgs) -> ExitCode {
         Ok(built) => built,
         Err(code) => return code,
     };
+    // Like Django's `startproject`, a development server gets a secret key
+    // of its own (sessions and CSRF tokens need one), kept in `.djinn/`
+    // beside the build; a key in the environment wins.
+    let secret = match std::env::var_os("DJINN_SECRET_KEY") {
+        Some(_) => None,
+        None => match development_secret(&args.dir) {
+            Ok(key) => Some(key),
+            Err(error) => {
+                eprintln!("djinn run: cannot keep a secret key in .djinn/: {error}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+    };
     let server = |arguments: &[&str]| {
         let mut command = std::process::Command::new(&binary);
         command.args(arguments).current_dir(&args.dir);
+        if let Some(secret) = &secret {
+            command.env("DJINN_SECRET_KEY", secret);
+        }
         command
     };
     let migrated = match server(&["migrate"]).output() {
@@ -509,6 +525,35 @@ fn run(args: &RunArgs) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// The project's development secret key: `DIR/.djinn/secret-key`, made
+/// of 50 random characters from the system's random source on first use
+/// (readable by its owner only).
+fn development_secret(dir: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let path = dir.join(".djinn").join("secret-key");
+    if let Ok(key) = std::fs::read_to_string(&path)
+        && key.trim().len() >= 32
+    {
+        return Ok(key.trim().to_string());
+    }
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut bytes = [0u8; 50];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    let key: String = bytes
+        .iter()
+        .map(|byte| char::from(ALPHABET[usize::from(*byte) % ALPHABET.len()]))
+        .collect();
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(&path)?, key.as_bytes())?;
+    Ok(key)
 }
 
 /// `djinn docs`: check the project, then write its documentation site.

@@ -285,9 +285,12 @@ pub fn session_middleware(
                 finish(&session, &context, response).await
             }
             Err(session) => {
+                // Reading an empty session is harmless (an anonymous page
+                // asking who is signed in); only a change needs the store
+                // and the secret that signs its cookie.
                 let reason = session.lock().unavailable.clone();
                 match reason {
-                    Some(reason) if session.is_accessed() => Err(HttpError::Internal(reason)),
+                    Some(reason) if session.is_modified() => Err(HttpError::Internal(reason)),
                     _ => Ok(response),
                 }
             }
