@@ -58,6 +58,27 @@ impl Sql {
     }
 }
 
+/// A statement's `'static` text, named by its address and length: a static
+/// string is never freed, so its address names it for good. Caches of
+/// prepared statements and column names are keyed by it, which spares
+/// hashing the SQL text on every run. (The same text at two addresses gets
+/// two entries, which is harmless.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct TextKey {
+    address: usize,
+    length: usize,
+}
+
+impl TextKey {
+    /// The key of `text`.
+    pub(crate) fn of(text: &'static str) -> TextKey {
+        TextKey {
+            address: text.as_ptr() as usize,
+            length: text.len(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,11 +12,17 @@
 //! outside a transaction needs no connection to itself. (Transactions do:
 //! they take a pooled connection, see [`super`].)
 //!
+//! Each thread keeps to one connection (threads are numbered in the order
+//! they first run a statement), so that with the server's worker per core
+//! a request's queries, and the connection's I/O, stay on its thread, and
+//! the queries of one request are pipelined together.
+//!
 //! Each connection prepares a statement once, the first time it runs it,
 //! and keeps it with its column names, found by the address of the
 //! statement's `'static` text (no hashing of the SQL). A connection that
 //! breaks is replaced on its next use.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -28,6 +34,7 @@ use crate::db::database::{Fetch, Outcome};
 use crate::db::error::DbError;
 use crate::db::postgres::errors::map_error;
 use crate::db::postgres::{decode_rows, outcome_of_rows};
+use crate::db::sql::TextKey;
 use crate::db::value::Value;
 
 /// A few connections shared by every task; see the module documentation.
@@ -36,8 +43,6 @@ pub(crate) struct SharedClients {
     config: Box<Config>,
     tls: Option<MakeRustlsConnect>,
     slots: Box<[Slot]>,
-    /// Round robin over the slots.
-    next: AtomicUsize,
 }
 
 /// One shared connection, opened on first use and reopened when broken.
@@ -51,23 +56,6 @@ struct Slot {
 pub(crate) struct SharedClient {
     client: Client,
     statements: Mutex<HashMap<TextKey, Prepared>>,
-}
-
-/// A statement's `'static` text, by address and length: a static string is
-/// never freed, so its address names it for good.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct TextKey {
-    address: usize,
-    length: usize,
-}
-
-impl TextKey {
-    fn of(text: &'static str) -> TextKey {
-        TextKey {
-            address: text.as_ptr() as usize,
-            length: text.len(),
-        }
-    }
 }
 
 /// A prepared statement and its column names.
@@ -95,7 +83,6 @@ impl SharedClients {
             config: Box::new(config),
             tls,
             slots,
-            next: AtomicUsize::new(0),
         }
     }
 
@@ -110,13 +97,19 @@ impl SharedClients {
         client.run(text, params, fetch).await
     }
 
-    /// The next connection in turn, opened or reopened if need be.
+    /// This thread's connection, opened or reopened if need be.
     async fn client(&self) -> Result<Arc<SharedClient>, DbError> {
-        let index = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
-        let slot = &self.slots[index];
-        if let Some(client) = slot.open_client() {
-            return Ok(client);
+        let slot = &self.slots[thread_number() % self.slots.len()];
+        match slot.open_client() {
+            Some(client) => Ok(client),
+            // Boxed: connecting is rare, and its large future would
+            // otherwise enlarge every query's.
+            None => Box::pin(self.reconnect(slot)).await,
         }
+    }
+
+    /// Opens `slot`'s connection, unless another task has just done so.
+    async fn reconnect(&self, slot: &Slot) -> Result<Arc<SharedClient>, DbError> {
         let _connecting = slot.connecting.lock().await;
         // Another task may have connected while this one waited.
         if let Some(client) = slot.open_client() {
@@ -145,6 +138,21 @@ impl SharedClients {
             }
         }
     }
+}
+
+/// This thread's number: threads are numbered in the order they first ask.
+fn thread_number() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static NUMBER: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+    NUMBER.with(|number| {
+        number.get().unwrap_or_else(|| {
+            let assigned = NEXT.fetch_add(1, Ordering::Relaxed);
+            number.set(Some(assigned));
+            assigned
+        })
+    })
 }
 
 /// Runs a connection's I/O until it closes.
@@ -193,9 +201,15 @@ impl SharedClient {
     /// `text` prepared on this connection: from the cache, or prepared now.
     async fn prepared(&self, text: &'static str) -> Result<Prepared, DbError> {
         let key = TextKey::of(text);
-        if let Some(prepared) = lock(&self.statements).get(&key) {
-            return Ok(prepared.clone());
+        let cached = lock(&self.statements).get(&key).cloned();
+        match cached {
+            Some(prepared) => Ok(prepared),
+            // Boxed, like connecting: it happens once per statement.
+            None => Box::pin(self.prepare(key, text)).await,
         }
+    }
+
+    async fn prepare(&self, key: TextKey, text: &'static str) -> Result<Prepared, DbError> {
         // Two tasks may prepare the same text at once; either result serves.
         let statement = self.client.prepare(text).await.map_err(map_error)?;
         let columns = statement

@@ -98,13 +98,14 @@ impl SqliteDatabase {
         // Outside a transaction every statement can run again: a read changes
         // nothing, and an interrupted write is rolled back whole.
         let inline = run_inline(&connection, busy_timeout, || {
-            statement::run(&connection, text, params, fetch)
+            statement::run(&connection, connection.columns(), text, params, fetch)
         });
         if let Some(outcome) = inline {
             return outcome;
         }
         let params = params.to_vec();
-        blocking(move || statement::run(&connection, text, &params, fetch)).await
+        blocking(move || statement::run(&connection, connection.columns(), text, &params, fetch))
+            .await
     }
 
     /// Runs `statements` (each possibly several `;`-separated statements,
@@ -174,7 +175,7 @@ impl SqliteTransaction {
             // A read can be cut off and run again; the transaction goes on.
             Ok(true) => {
                 let inline = run_inline(connection, None, || {
-                    statement::run(connection, text, params, fetch)
+                    statement::run(connection, connection.columns(), text, params, fetch)
                 });
                 if let Some(outcome) = inline {
                     return outcome;
@@ -183,13 +184,15 @@ impl SqliteTransaction {
             // An interrupted write would roll the whole transaction back:
             // it runs to completion here (holding the write lock, it waits
             // for no other connection).
-            Ok(false) => return statement::run(connection, text, params, fetch),
+            Ok(false) => {
+                return statement::run(connection, connection.columns(), text, params, fetch);
+            }
             Err(error) => return Err(error),
         }
         let connection = self.take_connection()?;
         let params = params.to_vec();
         let (connection, outcome) = blocking(move || {
-            let outcome = statement::run(&connection, text, &params, fetch);
+            let outcome = statement::run(&connection, connection.columns(), text, &params, fetch);
             Ok((connection, outcome))
         })
         .await?;

@@ -21,13 +21,16 @@ use rusqlite::Connection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::db::error::DbError;
+use crate::db::sqlite::statement::ColumnNames;
 use crate::db::sqlite::watchdog::Watch;
 
-/// A connection and its watch, as the pool keeps them.
+/// A connection, its watch and its statements' column names, as the pool
+/// keeps them.
 struct Entry {
     connection: Connection,
     /// `None` if the watchdog cannot run.
     watch: Option<Arc<Watch>>,
+    columns: ColumnNames,
 }
 
 /// A fixed set of open connections.
@@ -50,6 +53,7 @@ impl Pool {
             .map(|connection| Entry {
                 watch: Watch::new(&connection),
                 connection,
+                columns: ColumnNames::default(),
             })
             .collect::<Vec<_>>();
         Arc::new(Pool {
@@ -64,7 +68,8 @@ impl Pool {
     pub(crate) async fn acquire(self: &Arc<Pool>) -> Result<PooledConnection, DbError> {
         let permit = match Arc::clone(&self.permits).try_acquire_owned() {
             Ok(permit) => permit,
-            Err(_) => self.wait_for_permit().await?,
+            // Boxed: waiting is the exception, and its future is large.
+            Err(_) => Box::pin(self.wait_for_permit()).await?,
         };
         let entry = self
             .idle
@@ -75,6 +80,7 @@ impl Pool {
         Ok(PooledConnection {
             connection: Some(entry.connection),
             watch: entry.watch,
+            columns: entry.columns,
             pool: Arc::clone(self),
             permit: Some(permit),
         })
@@ -100,6 +106,7 @@ impl Pool {
 pub(crate) struct PooledConnection {
     connection: Option<Connection>,
     watch: Option<Arc<Watch>>,
+    columns: ColumnNames,
     pool: Arc<Pool>,
     // Released after `drop` has put the connection back (fields drop after the body).
     permit: Option<OwnedSemaphorePermit>,
@@ -109,6 +116,11 @@ impl PooledConnection {
     /// The connection's watch; `None` if the watchdog cannot run.
     pub(crate) fn watch(&self) -> Option<&Watch> {
         self.watch.as_deref()
+    }
+
+    /// The column names of the statements run on the connection.
+    pub(crate) fn columns(&self) -> &ColumnNames {
+        &self.columns
     }
 }
 
@@ -146,11 +158,15 @@ impl Drop for PooledConnection {
                 return;
             }
         }
-        let watch = self.watch.take();
+        let entry = Entry {
+            connection,
+            watch: self.watch.take(),
+            columns: std::mem::take(&mut self.columns),
+        };
         self.pool
             .idle
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(Entry { connection, watch });
+            .push(entry);
     }
 }

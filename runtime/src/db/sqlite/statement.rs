@@ -3,16 +3,20 @@
 //! Input: a connection, the statement's SQLite text, its [`Value`]
 //! parameters and what to fetch. Output: rows of [`Value`]s, a count of
 //! affected rows, or an inserted row's id. Statements are prepared once per
-//! connection (`prepare_cached`); values are bound, never interpolated.
+//! connection (`prepare_cached`), and their column names are kept per
+//! connection too ([`ColumnNames`]); values are bound, never interpolated.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, ToSql, params_from_iter};
+use rusqlite::{Connection, Statement, ToSql, params_from_iter};
 
 use crate::db::database::{Fetch, Outcome};
 use crate::db::error::DbError;
 use crate::db::row::Row;
+use crate::db::sql::TextKey;
 use crate::db::sqlite::errors::map_error;
 use crate::db::temporal::{format_date, format_datetime};
 use crate::db::value::Value;
@@ -26,10 +30,41 @@ pub(crate) fn is_read_only(connection: &Connection, text: &str) -> Result<bool, 
         .readonly())
 }
 
-/// Runs `text` with `params` on `connection`.
+/// The column names of the statements a connection has run, shared by the
+/// rows of every run instead of allocated for each.
+#[derive(Default)]
+pub(crate) struct ColumnNames {
+    by_text: RefCell<HashMap<TextKey, Arc<[String]>>>,
+}
+
+impl ColumnNames {
+    /// The column names of `statement` (prepared from `text`): the kept ones
+    /// while they still match — a schema change can give `SELECT *` other
+    /// columns — or new ones.
+    fn of(&self, text: &'static str, statement: &Statement<'_>) -> Arc<[String]> {
+        let key = TextKey::of(text);
+        let mut by_text = self.by_text.borrow_mut();
+        if let Some(names) = by_text.get(&key)
+            && names.len() == statement.column_count()
+            && names.iter().enumerate().all(|(index, name)| {
+                statement
+                    .column_name(index)
+                    .is_ok_and(|current| current == name)
+            })
+        {
+            return Arc::clone(names);
+        }
+        let names: Arc<[String]> = statement.column_names().map(str::to_owned).collect();
+        by_text.insert(key, Arc::clone(&names));
+        names
+    }
+}
+
+/// Runs `text` with `params` on `connection`, whose column names `columns` keeps.
 pub(crate) fn run(
     connection: &Connection,
-    text: &str,
+    columns: &ColumnNames,
+    text: &'static str,
     params: &[Value],
     fetch: Fetch,
 ) -> Result<Outcome, DbError> {
@@ -45,14 +80,17 @@ pub(crate) fn run(
         while cursor.next().map_err(map_error)?.is_some() {}
         return Ok(Outcome::Affected(connection.changes()));
     }
-    let columns: Arc<[String]> = statement.column_names().map(str::to_owned).collect();
     let mut rows = Vec::new();
+    // Named after the first step, which prepares the statement again if the
+    // schema changed since it was cached.
+    let mut names: Option<Arc<[String]>> = None;
     let mut cursor = statement.query(bound).map_err(map_error)?;
     while let Some(row) = cursor.next().map_err(map_error)? {
-        let values = (0..columns.len())
+        let names = names.get_or_insert_with(|| columns.of(text, row.as_ref()));
+        let values = (0..names.len())
             .map(|index| row.get_ref(index).map_err(map_error).and_then(to_value))
             .collect::<Result<Vec<Value>, DbError>>()?;
-        rows.push(Row::new(Arc::clone(&columns), values));
+        rows.push(Row::new(Arc::clone(names), values));
     }
     Ok(match fetch {
         // `INSERT … RETURNING id` returns it; a plain insert has the rowid.
@@ -102,5 +140,45 @@ impl ToSql for Param<'_> {
             Value::Json(json) => ToSqlOutput::Owned(Owned::Text(json.to_string())),
             Value::Bytes(bytes) => ToSqlOutput::Borrowed(ValueRef::Blob(bytes)),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(outcome: Outcome) -> Vec<String> {
+        match outcome {
+            Outcome::Rows(rows) => rows[0].columns().to_vec(),
+            other => panic!("rows expected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn column_names_are_kept_until_the_schema_changes_them() {
+        let connection = Connection::open_in_memory().unwrap();
+        connection
+            .execute_batch("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1)")
+            .unwrap();
+        let columns = ColumnNames::default();
+        const ALL: &str = "SELECT * FROM t";
+        let first = run(&connection, &columns, ALL, &[], Fetch::Rows).unwrap();
+        let Outcome::Rows(first) = first else {
+            panic!("rows expected")
+        };
+        let again = run(&connection, &columns, ALL, &[], Fetch::Rows).unwrap();
+        let Outcome::Rows(again) = again else {
+            panic!("rows expected")
+        };
+        assert_eq!(first[0].columns(), ["a"]);
+        assert!(
+            std::ptr::eq(first[0].columns(), again[0].columns()),
+            "the second run shares the first run's names"
+        );
+        connection
+            .execute_batch("ALTER TABLE t ADD COLUMN b TEXT")
+            .unwrap();
+        let changed = run(&connection, &columns, ALL, &[], Fetch::Rows).unwrap();
+        assert_eq!(names(changed), ["a", "b"]);
     }
 }
