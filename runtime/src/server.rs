@@ -5,6 +5,10 @@
 //! graceful stop: no new connections, idle keep-alive connections closed,
 //! in-flight requests given [`crate::Limits::shutdown_grace`] to finish.
 //!
+//! Threads: the caller's task accepts; each connection then lives on one of
+//! a worker thread per core, each with a single-threaded tokio runtime of
+//! its own (see [`serve_with_shutdown`]).
+//!
 //! Limits enforced here: the request head size (hyper answers 431) and read
 //! time (hyper closes the connection); the body size (413, checked against
 //! `Content-Length` first, then while reading) and read time (408). The
@@ -26,8 +30,8 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::app::App;
@@ -90,19 +94,24 @@ pub async fn shutdown_signal() {
 }
 
 /// Serves `listener` until `shutdown` completes, then stops gracefully.
+///
+/// The calling task accepts connections and hands them out in turn to one
+/// worker thread per core, each running its own single-threaded tokio
+/// runtime: a connection's requests, and the database calls they make,
+/// stay on one thread, with no work-stealing scheduler and no cross-thread
+/// wake-ups between them (the layout of the fastest servers of the
+/// TechEmpower benchmark). On shutdown each worker stops its connections
+/// gracefully, and this returns when every worker has finished.
 pub async fn serve_with_shutdown(
     app: App,
     listener: TcpListener,
     mut shutdown: BoxFuture<'static, ()>,
 ) -> io::Result<()> {
     let app = Arc::new(app);
-    let limits = &app.config().limits;
-    let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .keep_alive(true)
-        .max_header_size(limits.max_header_bytes)
-        .header_read_timeout(limits.header_read_timeout);
-    let graceful = GracefulShutdown::new();
+    let workers = (0..worker_count())
+        .map(|index| Worker::start(index, &app))
+        .collect::<io::Result<Vec<Worker>>>()?;
+    let mut next = 0;
 
     loop {
         tokio::select! {
@@ -110,14 +119,10 @@ pub async fn serve_with_shutdown(
                 Ok((stream, remote)) => {
                     // Responses are written whole; don't let Nagle delay their last packet.
                     let _ = stream.set_nodelay(true);
-                    let app = Arc::clone(&app);
-                    let service = service_fn(move |request| respond(Arc::clone(&app), remote, request));
-                    let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-                    tokio::spawn(async move {
-                        if let Err(error) = connection.await {
-                            tracing::debug!(%remote, %error, "connection ended with an error");
-                        }
-                    });
+                    match stream.into_std() {
+                        Ok(stream) => hand_out(&workers, &mut next, stream, remote)?,
+                        Err(error) => tracing::warn!(%remote, %error, "cannot hand a connection to a worker"),
+                    }
                 }
                 Err(error) => {
                     tracing::warn!(%error, "accept failed");
@@ -131,11 +136,111 @@ pub async fn serve_with_shutdown(
     drop(listener);
     let grace = app.config().limits.shutdown_grace;
     tracing::info!("shutting down: finishing in-flight requests (up to {grace:?})");
-    tokio::select! {
-        () = graceful.shutdown() => tracing::info!("all connections closed"),
-        () = tokio::time::sleep(grace) => tracing::warn!("grace period over; dropping open connections"),
+    // Closing its queue tells a worker to stop; each applies the grace period.
+    let finished: Vec<_> = workers.into_iter().map(Worker::stop).collect();
+    for worker in finished {
+        // An error means the worker's thread is gone already.
+        let _ = worker.await;
     }
     Ok(())
+}
+
+/// The number of worker threads: one per core.
+fn worker_count() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Gives `stream` to the next worker in turn that is still running.
+fn hand_out(
+    workers: &[Worker],
+    next: &mut usize,
+    mut stream: std::net::TcpStream,
+    remote: SocketAddr,
+) -> io::Result<()> {
+    for _ in 0..workers.len() {
+        let worker = &workers[*next % workers.len()];
+        *next = next.wrapping_add(1);
+        match worker.connections.send((stream, remote)) {
+            Ok(()) => return Ok(()),
+            // That worker's thread ended (it cannot panic, but be safe): try the next.
+            Err(mpsc::error::SendError((returned, _))) => stream = returned,
+        }
+    }
+    Err(io::Error::other("every server worker thread has stopped"))
+}
+
+/// A connection as handed to a worker.
+type Accepted = (std::net::TcpStream, SocketAddr);
+
+/// One worker thread: its queue of new connections, and the signal it
+/// sends when it has stopped.
+struct Worker {
+    connections: mpsc::UnboundedSender<Accepted>,
+    stopped: oneshot::Receiver<()>,
+}
+
+impl Worker {
+    fn start(index: usize, app: &Arc<App>) -> io::Result<Worker> {
+        let (connections, queue) = mpsc::unbounded_channel();
+        let (done, stopped) = oneshot::channel();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let app = Arc::clone(app);
+        std::thread::Builder::new()
+            .name(format!("djinn-worker-{index}"))
+            .spawn(move || {
+                runtime.block_on(serve_connections(app, queue));
+                // Connections still open after the grace period end here.
+                drop(runtime);
+                let _ = done.send(());
+            })?;
+        Ok(Worker {
+            connections,
+            stopped,
+        })
+    }
+
+    /// Closes the queue, which starts the worker's graceful stop; the
+    /// receiver completes when the worker has stopped.
+    fn stop(self) -> oneshot::Receiver<()> {
+        drop(self.connections);
+        self.stopped
+    }
+}
+
+/// A worker's loop: serves each connection it is given on this thread's
+/// runtime until the queue closes, then stops gracefully.
+async fn serve_connections(app: Arc<App>, mut queue: mpsc::UnboundedReceiver<Accepted>) {
+    let limits = &app.config().limits;
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .keep_alive(true)
+        .max_header_size(limits.max_header_bytes)
+        .header_read_timeout(limits.header_read_timeout);
+    let graceful = GracefulShutdown::new();
+    while let Some((stream, remote)) = queue.recv().await {
+        let stream = match TcpStream::from_std(stream) {
+            Ok(stream) => stream,
+            Err(error) => {
+                tracing::warn!(%remote, %error, "a worker cannot take a connection");
+                continue;
+            }
+        };
+        let app = Arc::clone(&app);
+        let service = service_fn(move |request| respond(Arc::clone(&app), remote, request));
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%remote, %error, "connection ended with an error");
+            }
+        });
+    }
+    let grace = app.config().limits.shutdown_grace;
+    tokio::select! {
+        () = graceful.shutdown() => tracing::debug!("a worker's connections all closed"),
+        () = tokio::time::sleep(grace) => tracing::warn!("grace period over; dropping open connections"),
+    }
 }
 
 /// Turns one hyper request into a [`Request`], answers it, and back.
