@@ -171,23 +171,8 @@ impl SqliteTransaction {
         fetch: Fetch,
     ) -> Result<Outcome, DbError> {
         let connection = self.connection.as_ref().ok_or_else(abandoned)?;
-        match statement::is_read_only(connection, text) {
-            // A read can be cut off and run again; the transaction goes on.
-            Ok(true) => {
-                let inline = run_inline(connection, None, || {
-                    statement::run(connection, connection.columns(), text, params, fetch)
-                });
-                if let Some(outcome) = inline {
-                    return outcome;
-                }
-            }
-            // An interrupted write would roll the whole transaction back:
-            // it runs to completion here (holding the write lock, it waits
-            // for no other connection).
-            Ok(false) => {
-                return statement::run(connection, connection.columns(), text, params, fetch);
-            }
-            Err(error) => return Err(error),
+        if let Some(outcome) = run_in_transaction(connection, text, params, fetch) {
+            return outcome;
         }
         let connection = self.take_connection()?;
         let params = params.to_vec();
@@ -222,6 +207,34 @@ impl Drop for SqliteTransaction {
     /// (a `ROLLBACK` discards the transaction's pages; it waits for nothing).
     fn drop(&mut self) {
         drop(self.connection.take());
+    }
+}
+
+/// Runs a statement of a transaction on this thread: `None` if it is a read
+/// that was cut off, to run again on the blocking pool.
+fn run_in_transaction(
+    connection: &PooledConnection,
+    text: &'static str,
+    params: &[Value],
+    fetch: Fetch,
+) -> Option<Result<Outcome, DbError>> {
+    let prepared = match statement::prepare(connection, text) {
+        Ok(prepared) => prepared,
+        Err(error) => return Some(Err(error)),
+    };
+    let columns = connection.columns();
+    if prepared.readonly() {
+        // A read can be cut off and run again; the transaction goes on.
+        run_inline(connection, None, || {
+            statement::run_prepared(connection, columns, text, prepared, params, fetch)
+        })
+    } else {
+        // An interrupted write would roll the whole transaction back: it
+        // runs to completion here (holding the write lock, it waits for no
+        // other connection).
+        Some(statement::run_prepared(
+            connection, columns, text, prepared, params, fetch,
+        ))
     }
 }
 

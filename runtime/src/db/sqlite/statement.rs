@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, Statement, ToSql, params_from_iter};
+use rusqlite::{CachedStatement, Connection, Statement, ToSql, params_from_iter};
 
 use crate::db::database::{Fetch, Outcome};
 use crate::db::error::DbError;
@@ -20,15 +20,6 @@ use crate::db::sql::TextKey;
 use crate::db::sqlite::errors::map_error;
 use crate::db::temporal::{format_date, format_datetime};
 use crate::db::value::Value;
-
-/// Whether `text` only reads (`sqlite3_stmt_readonly`): such a statement
-/// can be interrupted and run again without changing anything.
-pub(crate) fn is_read_only(connection: &Connection, text: &str) -> Result<bool, DbError> {
-    Ok(connection
-        .prepare_cached(text)
-        .map_err(map_error)?
-        .readonly())
-}
 
 /// The column names of the statements a connection has run, shared by the
 /// rows of every run instead of allocated for each.
@@ -60,6 +51,14 @@ impl ColumnNames {
     }
 }
 
+/// `text` prepared on `connection` (from its cache).
+pub(crate) fn prepare<'c>(
+    connection: &'c Connection,
+    text: &str,
+) -> Result<CachedStatement<'c>, DbError> {
+    connection.prepare_cached(text).map_err(map_error)
+}
+
 /// Runs `text` with `params` on `connection`, whose column names `columns` keeps.
 pub(crate) fn run(
     connection: &Connection,
@@ -68,7 +67,28 @@ pub(crate) fn run(
     params: &[Value],
     fetch: Fetch,
 ) -> Result<Outcome, DbError> {
-    let mut statement = connection.prepare_cached(text).map_err(map_error)?;
+    run_prepared(
+        connection,
+        columns,
+        text,
+        prepare(connection, text)?,
+        params,
+        fetch,
+    )
+}
+
+/// Runs `statement`, prepared from `text` on `connection`: see [`run`].
+/// (Whether a prepared statement only reads is `statement.readonly()`:
+/// such a statement can be interrupted and run again without changing
+/// anything.)
+pub(crate) fn run_prepared(
+    connection: &Connection,
+    columns: &ColumnNames,
+    text: &'static str,
+    mut statement: CachedStatement<'_>,
+    params: &[Value],
+    fetch: Fetch,
+) -> Result<Outcome, DbError> {
     let bound = params_from_iter(params.iter().map(Param));
     if fetch == Fetch::Affected {
         if statement.column_count() == 0 {
