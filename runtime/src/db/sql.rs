@@ -79,6 +79,39 @@ impl TextKey {
     }
 }
 
+/// A map keyed by [`TextKey`]s, with a hasher for two machine words: the
+/// keys come from the program, not from clients, so they need no
+/// protection from collisions that the standard hasher's keyed SipHash
+/// gives.
+pub(crate) type TextKeyMap<V> =
+    std::collections::HashMap<TextKey, V, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// A multiply-rotate hasher (FxHash's) for the words of a [`TextKey`].
+#[derive(Default)]
+pub(crate) struct WordHasher {
+    hash: u64,
+}
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,7 +23,6 @@
 //! breaks is replaced on its next use.
 
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -34,7 +33,7 @@ use crate::db::database::{Fetch, Outcome};
 use crate::db::error::DbError;
 use crate::db::postgres::errors::map_error;
 use crate::db::postgres::{decode_rows, outcome_of_rows};
-use crate::db::sql::TextKey;
+use crate::db::sql::{TextKey, TextKeyMap};
 use crate::db::value::Value;
 
 /// A few connections shared by every task; see the module documentation.
@@ -55,7 +54,7 @@ struct Slot {
 /// An open shared connection and its prepared statements.
 pub(crate) struct SharedClient {
     client: Client,
-    statements: Mutex<HashMap<TextKey, Prepared>>,
+    statements: Mutex<TextKeyMap<Prepared>>,
 }
 
 /// A prepared statement and its column names.
@@ -117,7 +116,7 @@ impl SharedClients {
         }
         let client = Arc::new(SharedClient {
             client: self.connect().await?,
-            statements: Mutex::new(HashMap::new()),
+            statements: Mutex::new(TextKeyMap::default()),
         });
         *lock(&slot.current) = Some(Arc::clone(&client));
         Ok(client)

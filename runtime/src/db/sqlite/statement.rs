@@ -7,16 +7,15 @@
 //! connection too ([`ColumnNames`]); values are bound, never interpolated.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{CachedStatement, Connection, Statement, ToSql, params_from_iter};
+use rusqlite::{CachedStatement, Connection, Statement, StatementStatus, ToSql, params_from_iter};
 
 use crate::db::database::{Fetch, Outcome};
 use crate::db::error::DbError;
 use crate::db::row::Row;
-use crate::db::sql::TextKey;
+use crate::db::sql::{TextKey, TextKeyMap};
 use crate::db::sqlite::errors::map_error;
 use crate::db::temporal::{format_date, format_datetime};
 use crate::db::value::Value;
@@ -25,28 +24,29 @@ use crate::db::value::Value;
 /// rows of every run instead of allocated for each.
 #[derive(Default)]
 pub(crate) struct ColumnNames {
-    by_text: RefCell<HashMap<TextKey, Arc<[String]>>>,
+    /// The names, and the statement's re-prepare count when they were read.
+    by_text: RefCell<TextKeyMap<(Arc<[String]>, i32)>>,
 }
 
 impl ColumnNames {
-    /// The column names of `statement` (prepared from `text`): the kept ones
-    /// while they still match — a schema change can give `SELECT *` other
-    /// columns — or new ones.
-    fn of(&self, text: &'static str, statement: &Statement<'_>) -> Arc<[String]> {
+    /// The column names of `statement` (prepared from `text`), read after
+    /// its first step. The kept ones serve while the statement is the one
+    /// they were read from and SQLite has not prepared it again since (a
+    /// schema change can give `SELECT *` other columns); a statement run for
+    /// the first time (`fresh`: new, or prepared again after leaving the
+    /// statement cache) is named anew.
+    fn of(&self, text: &'static str, statement: &Statement<'_>, fresh: bool) -> Arc<[String]> {
         let key = TextKey::of(text);
+        let reprepared = statement.get_status(StatementStatus::RePrepare);
         let mut by_text = self.by_text.borrow_mut();
-        if let Some(names) = by_text.get(&key)
-            && names.len() == statement.column_count()
-            && names.iter().enumerate().all(|(index, name)| {
-                statement
-                    .column_name(index)
-                    .is_ok_and(|current| current == name)
-            })
+        if !fresh
+            && let Some((names, when)) = by_text.get(&key)
+            && *when == reprepared
         {
             return Arc::clone(names);
         }
         let names: Arc<[String]> = statement.column_names().map(str::to_owned).collect();
-        by_text.insert(key, Arc::clone(&names));
+        by_text.insert(key, (Arc::clone(&names), reprepared));
         names
     }
 }
@@ -103,10 +103,11 @@ pub(crate) fn run_prepared(
     let mut rows = Vec::new();
     // Named after the first step, which prepares the statement again if the
     // schema changed since it was cached.
+    let fresh = statement.get_status(StatementStatus::Run) == 0;
     let mut names: Option<Arc<[String]>> = None;
     let mut cursor = statement.query(bound).map_err(map_error)?;
     while let Some(row) = cursor.next().map_err(map_error)? {
-        let names = names.get_or_insert_with(|| columns.of(text, row.as_ref()));
+        let names = names.get_or_insert_with(|| columns.of(text, row.as_ref(), fresh));
         let values = (0..names.len())
             .map(|index| row.get_ref(index).map_err(map_error).and_then(to_value))
             .collect::<Result<Vec<Value>, DbError>>()?;
@@ -200,5 +201,11 @@ mod tests {
             .unwrap();
         let changed = run(&connection, &columns, ALL, &[], Fetch::Rows).unwrap();
         assert_eq!(names(changed), ["a", "b"]);
+        // As many columns as before, under another name.
+        connection
+            .execute_batch("ALTER TABLE t RENAME COLUMN a TO c")
+            .unwrap();
+        let renamed = run(&connection, &columns, ALL, &[], Fetch::Rows).unwrap();
+        assert_eq!(names(renamed), ["c", "b"]);
     }
 }
