@@ -268,6 +268,7 @@ pub fn session_middleware(
     Box::pin(async move {
         let app = Arc::clone(next.app());
         let cookies = cookie_values(&request, &app.config().sessions.cookie_name);
+        let cookie_sent = !cookies.is_empty();
         let opened = open(&request, app.config(), &cookies).await;
         let session = match &opened {
             Ok((_, _, session)) | Err(session) => session.clone(),
@@ -285,12 +286,14 @@ pub fn session_middleware(
                 finish(&session, &context, response).await
             }
             Err(session) => {
-                // Reading an empty session is harmless (an anonymous page
-                // asking who is signed in); only a change needs the store
-                // and the secret that signs its cookie.
+                // Without a cookie, reading the (empty) session is harmless:
+                // an anonymous page asking who is signed in. A change needs
+                // the store and the secret; a cookie's session could not be
+                // loaded, so reading it is an error too.
                 let reason = session.lock().unavailable.clone();
+                let failed = session.is_modified() || (cookie_sent && session.is_accessed());
                 match reason {
-                    Some(reason) if session.is_modified() => Err(HttpError::Internal(reason)),
+                    Some(reason) if failed => Err(HttpError::Internal(reason)),
                     _ => Ok(response),
                 }
             }
