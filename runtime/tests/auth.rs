@@ -4,12 +4,15 @@
 //! by a client that keeps the session cookie.
 //!
 //! PostgreSQL is `DJINN_TEST_POSTGRES_URL` (default
-//! `postgres://root@127.0.0.1:5432/test`), one schema per test. Without a
+//! `postgres://postgres@127.0.0.1:5432/test`), one schema per test. Without a
 //! server the PostgreSQL tests print "skipped" and pass — unless `CI=true`.
 //!
 //! Every line the server logs is captured: the tests check that no
 //! password ever appears in it (and read the reset link from it).
 
+mod pg_schema;
+
+use pg_schema::PgSchema;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -91,43 +94,10 @@ fn assert_not_logged(secrets: &[&str]) {
 
 // ---- databases ---------------------------------------------------------------
 
-/// SQL built at run time (schema names): tests only, so leaking is fine.
-fn dynamic(text: String) -> Sql {
-    Sql::portable(Box::leak(text.into_boxed_str()))
-}
-
-fn postgres_url() -> String {
-    std::env::var("DJINN_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_owned())
-}
-
 /// A test database, dropped (file or schema) with this value.
 enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres(String),
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let TestDb::Postgres(schema) = self else {
-            return;
-        };
-        let drop_schema = dynamic(format!("DROP SCHEMA {schema} CASCADE"));
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let admin = Database::connect(&postgres_url()).await?;
-                admin.apply_schema(&[&drop_schema]).await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("could not drop test schema {schema}: {dropped:?}");
-        }
-    }
+    Postgres(#[allow(dead_code)] PgSchema),
 }
 
 async fn sqlite() -> (Database, TestDb) {
@@ -139,36 +109,10 @@ async fn sqlite() -> (Database, TestDb) {
 }
 
 async fn postgres() -> Option<(Database, TestDb)> {
-    let url = postgres_url();
-    let admin = match Database::connect(&url).await {
-        Ok(admin) => admin,
-        Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("PostgreSQL at {url} is unreachable and CI=true: {error}")
-        }
-        Err(error) => {
-            eprintln!("skipped: no PostgreSQL ({error})");
-            return None;
-        }
-    };
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let schema = format!(
-        "djinn_auth_test_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    admin
-        .apply_schema(&[&dynamic(format!("CREATE SCHEMA {schema}"))])
-        .await
-        .unwrap();
-    let guard = TestDb::Postgres(schema.clone());
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let db = Database::connect(&format!(
-        "{url}{separator}options=-c%20search_path%3D{schema}"
-    ))
-    .await
-    .unwrap();
+    let schema = PgSchema::create("auth_test").await?;
+    let db = Database::connect(&schema.url).await.unwrap();
     prepare(&db).await;
-    Some((db, guard))
+    Some((db, TestDb::Postgres(schema)))
 }
 
 async fn prepare(db: &Database) {

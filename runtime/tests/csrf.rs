@@ -3,6 +3,7 @@
 //! it; attackers post without the token, with a wrong one, or from another
 //! origin. Error pages are the debug ones, so the reason can be read.
 
+mod pg_schema;
 mod session_support;
 
 use djinn_runtime::db::{Database, Sql, Value};

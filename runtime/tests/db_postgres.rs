@@ -7,92 +7,19 @@
 //! "skipped: no PostgreSQL" and pass — unless `CI=true`, where they fail.
 
 mod db_suite;
-
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod pg_schema;
 
 use djinn_runtime::db::{Database, DbErrorKind, DbOptions, Dialect, Sql, Value};
 use jiff::civil::date;
+use pg_schema::{PgSchema, server_url, with_parameter};
 
-const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
-
-fn server_url() -> String {
-    std::env::var("DJINN_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned())
-}
-
-/// `url` with `options` appended as a URL parameter.
-fn with_parameter(url: &str, parameter: &str) -> String {
-    let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}{parameter}")
-}
-
-/// SQL built at run time (schema names): tests only, so leaking is fine.
-fn dynamic(text: String) -> Sql {
-    Sql::portable(Box::leak(text.into_boxed_str()))
-}
-
-/// A schema for one test; dropped with everything in it when this is
-/// dropped, even if the test panicked.
-struct TestSchema {
-    name: String,
-}
-
-impl TestSchema {
-    /// A database whose `search_path` is a fresh schema, or `None` (after
-    /// saying so) when no server answers and `CI` is not `true`.
-    async fn create() -> Option<(Database, TestSchema)> {
-        let url = server_url();
-        let admin = match Database::connect(&url).await {
-            Ok(admin) => admin,
-            Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
-                panic!("PostgreSQL at {url} is unreachable and CI=true: {error}")
-            }
-            Err(error) => {
-                eprintln!("skipped: no PostgreSQL ({error})");
-                return None;
-            }
-        };
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "djinn_test_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        admin
-            .apply_schema(&[&dynamic(format!("CREATE SCHEMA {name}"))])
-            .await
-            .unwrap();
-        let schema = TestSchema { name };
-        let search_path = format!("options=-c%20search_path%3D{}", schema.name);
-        let db = Database::connect(&with_parameter(&url, &search_path))
-            .await
-            .unwrap();
-        assert_eq!(db.dialect(), Dialect::Postgres);
-        Some((db, schema))
-    }
-}
-
-impl Drop for TestSchema {
-    fn drop(&mut self) {
-        let drop_schema = dynamic(format!(
-            "SET LOCAL lock_timeout = '10s'; DROP SCHEMA {} CASCADE",
-            self.name
-        ));
-        // A thread of its own: the test's runtime may be gone or busy.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let admin = Database::connect(&server_url()).await?;
-                admin.apply_schema(&[&drop_schema]).await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("could not drop test schema {}: {dropped:?}", self.name);
-        }
-    }
+/// A database whose `search_path` is a fresh schema (dropped with the
+/// returned guard), or `None` when no server answers and `CI` is not `true`.
+async fn test_database() -> Option<(Database, PgSchema)> {
+    let schema = PgSchema::create("test").await?;
+    let db = Database::connect(&schema.url).await.unwrap();
+    assert_eq!(db.dialect(), Dialect::Postgres);
+    Some((db, schema))
 }
 
 /// Each suite function in a fresh schema.
@@ -100,7 +27,7 @@ macro_rules! suite {
     ($($name:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn $name() {
-            let Some((db, _schema)) = super::TestSchema::create().await else {
+            let Some((db, _schema)) = super::test_database().await else {
                 return;
             };
             super::db_suite::$name(&db).await;
@@ -121,7 +48,7 @@ mod suite {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unique_violations_name_the_constraint() {
-    let Some((db, _schema)) = TestSchema::create().await else {
+    let Some((db, _schema)) = test_database().await else {
         return;
     };
     db_suite::with_schema(&db).await;
@@ -144,7 +71,7 @@ async fn unique_violations_name_the_constraint() {
 /// text rendering, for any precision.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn numeric_values_agree_with_the_server() {
-    let Some((db, _schema)) = TestSchema::create().await else {
+    let Some((db, _schema)) = test_database().await else {
         return;
     };
     const ECHO: Sql = Sql::new("", "SELECT $1::numeric, $1::numeric::text");
@@ -183,7 +110,7 @@ async fn numeric_values_agree_with_the_server() {
 /// session's time zone, and reads back unchanged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timestamptz_is_read_and_written_as_utc() {
-    let Some((db, _schema)) = TestSchema::create().await else {
+    let Some((db, _schema)) = test_database().await else {
         return;
     };
     const TOKYO: Sql = Sql::new("", "SET LOCAL TIME ZONE 'Asia/Tokyo'");
@@ -205,7 +132,7 @@ async fn timestamptz_is_read_and_written_as_utc() {
 /// not a silent conversion.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parameters_must_fit_their_type() {
-    let Some((db, _schema)) = TestSchema::create().await else {
+    let Some((db, _schema)) = test_database().await else {
         return;
     };
     const BIGINT: Sql = Sql::new("", "SELECT $1::bigint");
@@ -223,7 +150,7 @@ async fn parameters_must_fit_their_type() {
 /// same connection and must not see the uncommitted row.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_transaction_returns_a_clean_connection() {
-    let Some((db, schema)) = TestSchema::create().await else {
+    let Some((db, schema)) = test_database().await else {
         return;
     };
     db_suite::with_schema(&db).await;
@@ -231,10 +158,7 @@ async fn a_dropped_transaction_returns_a_clean_connection() {
         max_connections: 1,
         ..DbOptions::default()
     };
-    let search_path = format!("options=-c%20search_path%3D{}", schema.name);
-    let single = Database::connect_with(&with_parameter(&server_url(), &search_path), &options)
-        .await
-        .unwrap();
+    let single = Database::connect_with(&schema.url, &options).await.unwrap();
     const INSERT: Sql = Sql::new(
         "",
         "INSERT INTO author (email, name) VALUES ('a@example.com', 'A')",
@@ -252,7 +176,7 @@ async fn a_dropped_transaction_returns_a_clean_connection() {
 /// certificate, which a self-signed one fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sslmode_require_uses_tls() {
-    let Some((db, _schema)) = TestSchema::create().await else {
+    let Some((db, _schema)) = test_database().await else {
         return;
     };
     const SSL_ON: Sql = Sql::portable("SHOW ssl");

@@ -3,80 +3,16 @@
 //! starting together apply each migration once.
 //!
 //! PostgreSQL is `DJINN_TEST_POSTGRES_URL` (default
-//! `postgres://root@127.0.0.1:5432/test`), each test in a schema of its own.
+//! `postgres://postgres@127.0.0.1:5432/test`), each test in a schema of its own.
 //! Without a server the PostgreSQL tests print "skipped" and pass — unless
 //! `CI=true`, where they fail.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod pg_schema;
+
+use pg_schema::PgSchema;
 
 use djinn_runtime::db::migrate::{Migration, mark_applied, migrate, migration_status};
 use djinn_runtime::db::{Database, DbErrorKind, Sql, Value};
-
-const DEFAULT_URL: &str = "postgres://root@127.0.0.1:5432/test";
-
-fn server_url() -> String {
-    std::env::var("DJINN_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned())
-}
-
-/// SQL built at run time: tests only, so leaking is fine.
-fn dynamic(text: String) -> Sql {
-    Sql::portable(Box::leak(text.into_boxed_str()))
-}
-
-/// A schema of one test, dropped with everything in it at the end.
-struct TestSchema {
-    name: String,
-    url: String,
-}
-
-impl TestSchema {
-    async fn create() -> Option<TestSchema> {
-        let url = server_url();
-        let admin = match Database::connect(&url).await {
-            Ok(admin) => admin,
-            Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
-                panic!("PostgreSQL at {url} is unreachable and CI=true: {error}")
-            }
-            Err(error) => {
-                eprintln!("skipped: no PostgreSQL ({error})");
-                return None;
-            }
-        };
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "djinn_migrate_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        admin
-            .apply_schema(&[&dynamic(format!("CREATE SCHEMA {name}"))])
-            .await
-            .unwrap();
-        let separator = if url.contains('?') { '&' } else { '?' };
-        let url = format!("{url}{separator}options=-c%20search_path%3D{name}");
-        Some(TestSchema { name, url })
-    }
-}
-
-impl Drop for TestSchema {
-    fn drop(&mut self) {
-        let drop_schema = dynamic(format!("DROP SCHEMA {} CASCADE", self.name));
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let admin = Database::connect(&server_url()).await?;
-                admin.apply_schema(&[&drop_schema]).await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("could not drop test schema {}: {dropped:?}", self.name);
-        }
-    }
-}
 
 const AUTHORS: Migration = Migration {
     name: "0001_initial",
@@ -247,7 +183,7 @@ async fn sqlite_file_migrations_apply_once_and_keep_rows() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_migrations_apply_once_and_keep_rows() {
-    let Some(schema) = TestSchema::create().await else {
+    let Some(schema) = PgSchema::create("migrate").await else {
         return;
     };
     let db = Database::connect(&schema.url).await.unwrap();
@@ -296,7 +232,7 @@ async fn concurrent_runs_apply_each_migration_once(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_concurrent_runs_apply_each_migration_once() {
-    let Some(schema) = TestSchema::create().await else {
+    let Some(schema) = PgSchema::create("migrate").await else {
         return;
     };
     concurrent_runs_apply_each_migration_once(&schema.url).await;
@@ -334,7 +270,7 @@ async fn sqlite_existing_schema_takes_its_first_migration_as_applied() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_existing_schema_takes_its_first_migration_as_applied() {
-    let Some(schema) = TestSchema::create().await else {
+    let Some(schema) = PgSchema::create("migrate").await else {
         return;
     };
     let db = Database::connect(&schema.url).await.unwrap();

@@ -1,10 +1,11 @@
 //! Sessions over real sockets, on every store: a SQLite file, PostgreSQL
-//! (`DJINN_TEST_POSTGRES_URL`, default `postgres://root@127.0.0.1:5432/test`,
+//! (`DJINN_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/test`,
 //! a schema per test) and Redis (`DJINN_TEST_REDIS_URL`, default
 //! `redis://127.0.0.1:6379/0`). Without PostgreSQL or Redis those tests say
 //! "skipped" and pass — unless `CI=true`, where they fail. Also the
 //! messages framework, which lives in the session.
 
+mod pg_schema;
 mod session_support;
 
 use std::time::Duration;

@@ -5,7 +5,6 @@
 #![allow(dead_code)] // Each test file uses part of it.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use djinn_runtime::db::{Database, Dialect, Sql};
 use djinn_runtime::http::header::{HOST, SET_COOKIE};
@@ -231,79 +230,23 @@ fn is_ci() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
 }
 
-pub(crate) fn postgres_url() -> String {
-    std::env::var("DJINN_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_owned())
-}
-
-/// SQL built at run time (schema names): tests only, so leaking is fine.
-fn dynamic(text: String) -> Sql {
-    Sql::portable(Box::leak(text.into_boxed_str()))
-}
-
-/// A PostgreSQL schema of its own for one test, dropped afterwards.
-pub(crate) struct PgSchema {
-    name: String,
-    url: String,
-}
+/// A PostgreSQL schema of its own for one test, with the session table.
+pub(crate) struct PgSchema(crate::pg_schema::PgSchema);
 
 impl PgSchema {
     /// A fresh schema with the session table, or `None` (after saying so)
     /// when no server answers and `CI` is not `true`.
     pub(crate) async fn create() -> Option<PgSchema> {
-        let url = postgres_url();
-        let admin = match Database::connect(&url).await {
-            Ok(admin) => admin,
-            Err(error) if is_ci() => {
-                panic!("PostgreSQL at {url} is unreachable and CI=true: {error}")
-            }
-            Err(error) => {
-                eprintln!("skipped: no PostgreSQL ({error})");
-                return None;
-            }
-        };
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "djinn_sessions_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        admin
-            .apply_schema(&[&dynamic(format!("CREATE SCHEMA {name}"))])
-            .await
-            .unwrap();
-        let separator = if url.contains('?') { '&' } else { '?' };
-        let url = format!("{url}{separator}options=-c%20search_path%3D{name}");
-        let schema = PgSchema { name, url };
+        let schema = PgSchema(crate::pg_schema::PgSchema::create("sessions").await?);
         ensure_schema(&schema.connect().await).await.unwrap();
         Some(schema)
     }
 
     /// A new pool on the schema (each server process has its own).
     pub(crate) async fn connect(&self) -> Database {
-        let db = Database::connect(&self.url).await.unwrap();
+        let db = Database::connect(&self.0.url).await.unwrap();
         assert_eq!(db.dialect(), Dialect::Postgres);
         db
-    }
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        let drop_schema = dynamic(format!("DROP SCHEMA {} CASCADE", self.name));
-        let url = postgres_url();
-        // A thread of its own: the test's runtime may be gone or busy.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                if let Ok(admin) = Database::connect(&url).await {
-                    let _ = admin.apply_schema(&[&drop_schema]).await;
-                }
-            });
-        })
-        .join();
     }
 }
 
