@@ -140,6 +140,12 @@ fn serve_at(sample: &str, url: &str, demo: bool) -> Server {
     if demo {
         run_ok(sample, url, &["loaddata", "fixtures/demo.json"]);
     }
+    spawn_server(sample, url)
+}
+
+/// Starts `serve` of `sample`'s binary on the (migrated) database at `url`,
+/// on a free port.
+fn spawn_server(sample: &str, url: &str) -> Server {
     let mut child = command(sample, url, &["serve", "--bind", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -685,7 +691,7 @@ fn two_servers_share_one_postgresql_database() {
         return;
     };
     let first = serve_at("blog", &schema.url(), true);
-    let second = serve_second(&first, "blog", &schema.url());
+    let second = spawn_server("blog", &schema.url());
     create_superuser("blog", &schema.url(), "editor", "a long editor passphrase");
     let mut client = Client::new(&first);
     let signed_in = client.log_in("/admin/login/", "editor", "a long editor passphrase");
@@ -718,32 +724,6 @@ fn two_servers_share_one_postgresql_database() {
     let read = first.get("/posts/written-on-the-second-server/");
     assert_eq!(read.status, 200, "read through the first server");
     assert!(read.body.contains("Shared."));
-}
-
-/// A second server process on the database at `url` (already migrated).
-fn serve_second(first: &Server, sample: &str, url: &str) -> Server {
-    let _ = first;
-    let mut child = command(sample, url, &["serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the server says where it listens");
-    let address = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .parse()
-        .expect("an address");
-    Server {
-        child,
-        address,
-        database_dir: None,
-    }
 }
 
 #[test]
