@@ -201,19 +201,6 @@ fn requests() -> TokenStream {
             param(request, name).map(::std::string::String::from)
         }
 
-        /// Django's `redirect_to_login`: the login page, with `next` set to
-        /// the requested path and query.
-        pub fn login_redirect(request: &::djinn_runtime::Request, login_url: &str) -> ::djinn_runtime::Response {
-            let full_path = request
-                .uri()
-                .path_and_query()
-                .map_or_else(|| request.raw_path().to_owned(), |path| path.as_str().to_owned());
-            let mut location = ::std::string::String::from(login_url);
-            location.push_str(if login_url.contains('?') { "&next=" } else { "?next=" });
-            push_encoded(&mut location, &full_path, b"-._~/");
-            ::djinn_runtime::Response::redirect(&location)
-        }
-
         /// How a `LIKE` pattern wraps its text.
         #[derive(Clone, Copy, Debug)]
         pub enum Like {

@@ -938,14 +938,7 @@ impl ViewCx<'_, '_> {
     }
 
     fn redirect(&self, target: &UrlTarget, permanent: bool) -> TokenStream {
-        let url = match target {
-            UrlTarget::Literal { url, .. } => quote!(#url),
-            UrlTarget::Route { name, args, .. } => {
-                let function = &self.reverses[name];
-                let args = args.iter().map(|arg| self.url_arg(arg));
-                quote!(&crate::urls::#function(#(#args),*))
-            }
-        };
+        let url = self.url_of(target);
         let params = self.params();
         let response = if permanent {
             quote!(::djinn_runtime::Response::redirect_permanent(#url))
@@ -965,15 +958,21 @@ impl ViewCx<'_, '_> {
 
     /// The redirect to `success` after a write.
     fn success_url(&self, target: &UrlTarget) -> TokenStream {
-        let url = match target {
+        let url = self.url_of(target);
+        quote!(::djinn_runtime::Response::redirect(#url))
+    }
+
+    /// A `&str` expression of the URL `target` names: the literal, or the
+    /// route reversed with its arguments.
+    fn url_of(&self, target: &UrlTarget) -> TokenStream {
+        match target {
             UrlTarget::Literal { url, .. } => quote!(#url),
             UrlTarget::Route { name, args, .. } => {
                 let function = &self.reverses[name];
                 let args = args.iter().map(|arg| self.url_arg(arg));
                 quote!(&crate::urls::#function(#(#args),*))
             }
-        };
-        quote!(::djinn_runtime::Response::redirect(#url))
+        }
     }
 
     /// An argument of a URL reverse, typed as the reverse function takes it.

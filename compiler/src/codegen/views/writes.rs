@@ -87,7 +87,7 @@ pub(in crate::codegen) fn plan_write(
     }
     let saved = reads_object.then(|| {
         let query = by_key(project, model, view);
-        compile_query_for(project, &query, &plan, view)
+        sql::compile_query(project, &query, &plan, &view.context, QueryPurpose::Get)
     });
     WritePlan {
         kind,
@@ -109,15 +109,6 @@ pub(in crate::codegen) fn form_statements(project: &Project, plan: &WritePlan) -
             _ => 0,
         })
         .sum()
-}
-
-fn compile_query_for(
-    project: &Project,
-    query: &Query,
-    plan: &FetchPlan,
-    view: &View,
-) -> CompiledQuery {
-    sql::compile_query(project, query, plan, &view.context, QueryPurpose::Get)
 }
 
 /// `Model.filter(pk == <saved key>)`.
