@@ -162,3 +162,35 @@ async fn a_cancelled_statement_rolls_its_transaction_back() {
     assert_eq!(db.execute(&INSERT, &[]).await, Ok(1));
     assert_eq!(db.query_one(&COUNT, &[]).await.unwrap().get_i64(0), Ok(1));
 }
+
+/// A read runs on the calling thread's own reader until it passes its
+/// budget; then it is cut off and finished on the blocking pool, so that a
+/// single-threaded server goes on serving other requests meanwhile, and
+/// the answer is the same.
+#[tokio::test(flavor = "current_thread")]
+async fn a_long_read_leaves_the_thread_and_still_answers() {
+    let (db, _directory) = file_database().await;
+    const LONG: Sql = Sql::portable(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000)
+         SELECT count(*) FROM c",
+    );
+    const QUICK: Sql = Sql::portable("SELECT 41 + 1");
+    let long = tokio::spawn({
+        let db = db.clone();
+        async move { db.query_one(&LONG, &[]).await }
+    });
+    let quick = tokio::spawn({
+        let db = db.clone();
+        async move { db.query_one(&QUICK, &[]).await }
+    });
+    // On this one thread, the quick read can only finish first if the long
+    // one gave the thread up.
+    assert_eq!(quick.await.unwrap().unwrap().get_i64(0), Ok(42));
+    assert!(
+        !long.is_finished(),
+        "the long read should have moved off the thread"
+    );
+    assert_eq!(long.await.unwrap().unwrap().get_i64(0), Ok(5_000_000));
+    // The thread's reader serves again afterwards.
+    assert_eq!(db.query_one(&QUICK, &[]).await.unwrap().get_i64(0), Ok(42));
+}

@@ -39,6 +39,11 @@ pub(super) fn main_rs() -> TokenStream {
     quote! {
         //! The server's binary: see `djinn_app::__djinn::cli` for its commands.
 
+        /// mimalloc: faster than the system allocator for a server's many
+        /// small, short-lived buffers.
+        #[global_allocator]
+        static ALLOCATOR: ::djinn_runtime::Allocator = ::djinn_runtime::Allocator;
+
         fn main() -> ::std::process::ExitCode {
             ::djinn_app::__djinn::cli::main()
         }

@@ -12,6 +12,12 @@
 //! time. An in-memory database exists only inside its one connection, so
 //! there the writer also serves reads.
 //!
+//! Reads outside a transaction go first to the calling thread's own reader
+//! connection, opened on the thread's first read: a server's worker thread
+//! per core then reads like a hand-written server with a connection per
+//! thread, taking no pool permit and no lock. Only when such a read runs
+//! past its budget does it move to the shared readers.
+//!
 //! Where the calls run: rusqlite is blocking, but a typical statement takes
 //! microseconds — less than handing it to tokio's blocking pool and back.
 //! So a statement first runs on the calling task's thread, under the
@@ -31,14 +37,18 @@ mod pool;
 mod statement;
 mod watchdog;
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
+
+use thread_local::ThreadLocal;
 
 pub(crate) use connection::Location;
 use connection::{Role, open};
 use errors::map_error;
 use pool::{Pool, PooledConnection};
-use watchdog::Budgeted;
+use statement::ColumnNames;
+use watchdog::{Budgeted, Watch};
 
 use crate::db::database::{DbOptions, Fetch, Outcome};
 use crate::db::error::{DbError, DbErrorKind};
@@ -52,6 +62,60 @@ pub(crate) struct SqliteDatabase {
     /// The configured busy time-out, which inline attempts on the writer
     /// set aside.
     busy_timeout: Duration,
+    /// Each thread's own reader, for reads outside transactions (`None`
+    /// for an in-memory database, whose only connection is the writer).
+    /// Boxed: a `ThreadLocal` holds a table of buckets inline.
+    thread_readers: Option<Box<ThreadReaders>>,
+}
+
+/// A reader connection per thread, opened on the thread's first read.
+struct ThreadReaders {
+    location: Location,
+    busy_timeout: Duration,
+    readers: ThreadLocal<RefCell<ThreadReader>>,
+}
+
+/// One thread's reader: its connection, watch and statements' column names.
+struct ThreadReader {
+    connection: rusqlite::Connection,
+    /// `None` if the watchdog cannot run: then reads use the shared readers.
+    watch: Option<Arc<Watch>>,
+    columns: ColumnNames,
+}
+
+impl ThreadReaders {
+    /// Runs the read `text` on this thread's reader under the watchdog's
+    /// budget; `None` if it must run on the blocking pool instead (cut
+    /// off, no watchdog, or the reader is in use further up this thread's
+    /// stack, which a statement's synchronous run never is).
+    fn run(&self, text: &'static str, params: &[Value]) -> Option<Result<Outcome, DbError>> {
+        let reader = self.readers.get_or_try(|| {
+            let connection = open(&self.location, Role::Reader, self.busy_timeout)?;
+            Ok::<_, DbError>(RefCell::new(ThreadReader {
+                watch: Watch::new(&connection),
+                connection,
+                columns: ColumnNames::default(),
+            }))
+        });
+        let reader = match reader {
+            Ok(reader) => reader.try_borrow_mut().ok()?,
+            Err(error) => return Some(Err(error)),
+        };
+        let watch = reader.watch.as_deref()?;
+        let budgeted = watch.run(|| {
+            statement::run(
+                &reader.connection,
+                &reader.columns,
+                text,
+                params,
+                Fetch::Rows,
+            )
+        });
+        match budgeted {
+            Budgeted::Done(result) => Some(result),
+            Budgeted::CutOff => None,
+        }
+    }
 }
 
 impl SqliteDatabase {
@@ -64,19 +128,28 @@ impl SqliteDatabase {
         blocking(move || {
             let writer = open(&location, Role::Writer, options.busy_timeout)?;
             let writer = Pool::new("writer", vec![writer], options.acquire_timeout);
-            let readers = match location {
-                Location::Memory => None,
+            let (readers, thread_readers) = match location {
+                Location::Memory => (None, None),
                 Location::File(_) => {
                     let readers = (0..options.max_connections.max(1))
                         .map(|_| open(&location, Role::Reader, options.busy_timeout))
                         .collect::<Result<Vec<_>, DbError>>()?;
-                    Some(Pool::new("reader", readers, options.acquire_timeout))
+                    let thread_readers = ThreadReaders {
+                        location,
+                        busy_timeout: options.busy_timeout,
+                        readers: ThreadLocal::new(),
+                    };
+                    (
+                        Some(Pool::new("reader", readers, options.acquire_timeout)),
+                        Some(Box::new(thread_readers)),
+                    )
                 }
             };
             Ok(SqliteDatabase {
                 readers,
                 writer,
                 busy_timeout: options.busy_timeout,
+                thread_readers,
             })
         })
         .await
@@ -91,7 +164,20 @@ impl SqliteDatabase {
         fetch: Fetch,
     ) -> Result<Outcome, DbError> {
         let (pool, busy_timeout) = match (&self.readers, fetch) {
-            (Some(readers), Fetch::Rows) => (readers, None),
+            (Some(readers), Fetch::Rows) => {
+                if let Some(thread_readers) = &self.thread_readers
+                    && let Some(outcome) = thread_readers.run(text, params)
+                {
+                    return outcome;
+                }
+                // Cut off (or no watchdog): straight to the blocking pool.
+                let connection = readers.acquire().await?;
+                let params = params.to_vec();
+                return blocking(move || {
+                    statement::run(&connection, connection.columns(), text, &params, fetch)
+                })
+                .await;
+            }
             _ => (&self.writer, Some(self.busy_timeout)),
         };
         let connection = pool.acquire().await?;
