@@ -66,20 +66,26 @@
 //! }
 //! ```
 
-use std::panic::AssertUnwindSafe;
+use std::any::Any;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use http::{Extensions, Method};
+use tokio::time::Sleep;
 
 use crate::config::{ConfigError, ServerConfig};
 use crate::error::HttpError;
 use crate::error_pages::{self, ErrorContext, ErrorRenderer};
 use crate::middleware::security::SecurityHeaders;
 use crate::middleware::timing::log_access;
-use crate::middleware::{Middleware, MiddlewareKind, Next};
+use crate::middleware::{
+    Head, Inner, Middleware, MiddlewareKind, Next, Panicked, Run, handler_panicked,
+};
 use crate::request::{Request, UrlParams};
 use crate::response::Response;
 use crate::static_files::StaticFiles;
@@ -251,64 +257,64 @@ impl App {
     /// Answers `request` through the whole onion, like the server does
     /// (also usable without a socket, in tests). Panics and the request
     /// time limit are handled here.
-    pub async fn handle(self: &Arc<App>, mut request: Request) -> Response {
-        let started = Instant::now();
-        let method = request.method().clone();
-        let path = request.path().to_owned();
+    pub async fn handle(self: &Arc<App>, request: Request) -> Response {
+        Arc::clone(self).answer(request, Instant::now()).await
+    }
+
+    /// [`App::handle`] for the server, which has its own `Arc` and start time.
+    ///
+    /// Cheap when nothing goes wrong: the onion is polled once before the
+    /// request timer is armed, so a request answered on its first poll (no
+    /// I/O to wait for) never touches tokio's timer; the request's method
+    /// and path are read again only for an error page.
+    pub(crate) fn answer(self: Arc<App>, mut request: Request, started: Instant) -> Answer {
         request.set_state(Arc::clone(&self.state));
-        let app = Arc::clone(self);
-        let onion = AssertUnwindSafe(async move { Next::start(app).run(request).await });
-        let limit = self.config.limits.request_timeout;
-        match tokio::time::timeout(limit, onion.catch_unwind()).await {
-            Ok(Ok(response)) => response,
-            Ok(Err(panic)) => {
-                let message = error_pages::panic_message(panic.as_ref());
-                let error = HttpError::Internal(format!("middleware panicked: {message}"));
-                self.reject(&method, &path, error, started)
+        let head = Head::of(&request);
+        let state = match Next::start(Arc::clone(&self), head, request) {
+            Ok(onion) => AnswerState::Running { onion, timer: None },
+            Err(panicked) => {
+                let Panicked { head, panic } = *panicked;
+                AnswerState::Panicked(head, middleware_panicked(panic.as_ref()))
             }
-            Err(_) => {
-                let error = HttpError::ServiceUnavailable(format!(
-                    "no response within the request timeout of {limit:?}"
-                ));
-                self.reject(&method, &path, error, started)
-            }
+        };
+        Answer {
+            app: self,
+            started,
+            state,
         }
     }
 
-    /// The innermost layer: static files, or the router and the matched handler.
-    pub(crate) fn dispatch(
-        self: Arc<App>,
-        mut request: Request,
-    ) -> BoxFuture<'static, Result<Response, HttpError>> {
-        Box::pin(async move {
-            if let Some(static_files) = &self.static_files
-                && let Some(relative) = static_files.relative_path(request.path())
-            {
-                return static_files.serve(&request, relative).await;
-            }
-            match self.route(request.method(), request.path()) {
-                RouteMatch::Found { handler, params } => {
-                    request.set_params(params);
-                    // Calling the handler inside the future catches a panic in
-                    // its synchronous part as well.
-                    let call = AssertUnwindSafe(async move { handler(request).await });
-                    match call.catch_unwind().await {
-                        Ok(answer) => answer,
-                        Err(panic) => {
-                            let message = error_pages::panic_message(panic.as_ref());
-                            Err(HttpError::Internal(format!("handler panicked: {message}")))
-                        }
-                    }
+    /// The innermost layer: static files, or the router and the matched
+    /// handler (called right away; the caller polls its future).
+    pub(crate) fn dispatch(self: &Arc<App>, mut request: Request) -> Inner {
+        if let Some(static_files) = &self.static_files
+            && static_files.relative_path(request.path()).is_some()
+        {
+            let app = Arc::clone(self);
+            return Inner::Layer(Box::pin(async move {
+                let static_files = app.static_files.as_ref().expect("checked above");
+                let relative = static_files
+                    .relative_path(request.path())
+                    .expect("checked above");
+                static_files.serve(&request, relative).await
+            }));
+        }
+        match self.route(request.method(), request.path()) {
+            RouteMatch::Found { handler, params } => {
+                request.set_params(params);
+                match panic::catch_unwind(AssertUnwindSafe(|| handler(request))) {
+                    Ok(future) => Inner::Handler(future),
+                    Err(panic) => Inner::Ready(Some(Err(handler_panicked(panic.as_ref())))),
                 }
-                RouteMatch::MethodNotAllowed { allow } => {
-                    Err(HttpError::MethodNotAllowed { allow })
-                }
-                RouteMatch::NotFound => Err(HttpError::NotFound(format!(
-                    "no route matches {:?}",
-                    request.path()
-                ))),
             }
-        })
+            RouteMatch::MethodNotAllowed { allow } => {
+                Inner::Ready(Some(Err(HttpError::MethodNotAllowed { allow })))
+            }
+            RouteMatch::NotFound => Inner::Ready(Some(Err(HttpError::NotFound(format!(
+                "no route matches {:?}",
+                request.path()
+            ))))),
+        }
     }
 
     /// The error page for `error` on a request for `method` and `path`.
@@ -369,6 +375,78 @@ impl App {
         }
         response
     }
+}
+
+/// The future of [`App::answer`]: the onion's response, or the error page
+/// of a panic or of the request timeout.
+pub(crate) struct Answer {
+    app: Arc<App>,
+    started: Instant,
+    state: AnswerState,
+}
+
+enum AnswerState {
+    Running {
+        onion: Run,
+        /// Armed when the onion first returns `Pending`.
+        timer: Option<Pin<Box<Sleep>>>,
+    },
+    /// The outermost layer panicked when called.
+    Panicked(Head, HttpError),
+    Done,
+}
+
+impl Future for Answer {
+    type Output = Response;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        let this = &mut *self;
+        let AnswerState::Running { onion, timer } = &mut this.state else {
+            let AnswerState::Panicked(head, error) =
+                std::mem::replace(&mut this.state, AnswerState::Done)
+            else {
+                panic!("`Answer` polled after it completed");
+            };
+            return Poll::Ready(
+                this.app
+                    .reject(&head.method, &head.path(), error, this.started),
+            );
+        };
+        let error = match panic::catch_unwind(AssertUnwindSafe(|| Pin::new(&mut *onion).poll(cx))) {
+            Ok(Poll::Ready(response)) => {
+                this.state = AnswerState::Done;
+                return Poll::Ready(response);
+            }
+            Ok(Poll::Pending) => {
+                let limit = this.app.config.limits.request_timeout;
+                let timer = timer.get_or_insert_with(|| {
+                    let deadline = tokio::time::Instant::from_std(this.started) + limit;
+                    Box::pin(tokio::time::sleep_until(deadline))
+                });
+                if timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                HttpError::ServiceUnavailable(format!(
+                    "no response within the request timeout of {limit:?}"
+                ))
+            }
+            Err(panic) => middleware_panicked(panic.as_ref()),
+        };
+        let response = {
+            let head = onion.head();
+            this.app
+                .reject(&head.method, &head.path(), error, this.started)
+        };
+        // Dropping the onion now cancels the timed-out or broken handler.
+        this.state = AnswerState::Done;
+        Poll::Ready(response)
+    }
+}
+
+/// The error a middleware's panic becomes.
+fn middleware_panicked(panic: &(dyn Any + Send)) -> HttpError {
+    let message = error_pages::panic_message(panic);
+    HttpError::Internal(format!("middleware panicked: {message}"))
 }
 
 #[cfg(test)]

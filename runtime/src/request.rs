@@ -3,7 +3,12 @@
 //! Input: the head and the already size-limited body of an HTTP request, as
 //! read by [`crate::server`]. Output: a [`Request`] owning everything, so a
 //! handler future can be `'static` without borrowing from the connection.
+//!
+//! Building one is cheap on purpose (every request pays for it): the
+//! decoded path is stored only when percent-decoding changed it, and the
+//! parameter and extension maps allocate only when something is put in.
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -19,13 +24,15 @@ use crate::error::HttpError;
 pub struct Request {
     method: Method,
     uri: Uri,
-    path: String,
+    /// The percent-decoded path when it differs from `uri.path()` (most
+    /// paths have no `%` escape, and then nothing is allocated).
+    decoded_path: Option<Box<str>>,
     headers: HeaderMap,
     body: Bytes,
     remote_addr: SocketAddr,
     params: UrlParams,
     extensions: Extensions,
-    state: Arc<Extensions>,
+    state: Option<Arc<Extensions>>,
 }
 
 impl Request {
@@ -37,23 +44,38 @@ impl Request {
         body: Bytes,
         remote_addr: SocketAddr,
     ) -> Result<Request, HttpError> {
-        let path = percent_decode_str(uri.path())
-            .decode_utf8()
-            .map_err(|_| {
-                HttpError::BadRequest("the path is not UTF-8 once percent-decoded".to_owned())
-            })?
-            .into_owned();
-        Ok(Request {
+        let decoded_path = decode_path(uri.path())?;
+        Ok(Request::with_decoded_path(
             method,
             uri,
-            path,
+            decoded_path,
+            headers,
+            body,
+            remote_addr,
+        ))
+    }
+
+    /// Builds a request whose path [`decode_path`] has already checked
+    /// (the server decodes first, so a 400 needs no copy of the head).
+    pub(crate) fn with_decoded_path(
+        method: Method,
+        uri: Uri,
+        decoded_path: Option<Box<str>>,
+        headers: HeaderMap,
+        body: Bytes,
+        remote_addr: SocketAddr,
+    ) -> Request {
+        Request {
+            method,
+            uri,
+            decoded_path,
             headers,
             body,
             remote_addr,
             params: UrlParams::default(),
             extensions: Extensions::new(),
-            state: Arc::default(),
-        })
+            state: None,
+        }
     }
 
     /// The request method.
@@ -68,7 +90,7 @@ impl Request {
 
     /// The percent-decoded path; this is what the router matches (like Django's `path_info`).
     pub fn path(&self) -> &str {
-        &self.path
+        self.decoded_path.as_deref().unwrap_or(self.uri.path())
     }
 
     /// The path as sent, still percent-encoded; use it to build redirects.
@@ -156,13 +178,36 @@ impl Request {
 
     /// A value of type `T` shared by the whole application (see [`crate::App::with_state`]).
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
-        self.state.get::<T>()
+        self.state.as_deref()?.get::<T>()
     }
 
     /// Attaches the application's shared state (the runtime does this before dispatch).
     pub(crate) fn set_state(&mut self, state: Arc<Extensions>) {
-        self.state = state;
+        self.state = Some(state);
     }
+}
+
+/// The percent-decoded form of `raw_path`: `None` when decoding changes
+/// nothing; 400 when the result is not UTF-8.
+pub(crate) fn decode_path(raw_path: &str) -> Result<Option<Box<str>>, HttpError> {
+    if !raw_path.contains('%') {
+        // Nothing to decode, and a `Uri` holds only ASCII: skip the UTF-8 check.
+        return Ok(None);
+    }
+    match percent_decode_str(raw_path).decode_utf8() {
+        Ok(Cow::Borrowed(_)) => Ok(None),
+        Ok(Cow::Owned(decoded)) => Ok(Some(decoded.into_boxed_str())),
+        Err(_) => Err(HttpError::BadRequest(
+            "the path is not UTF-8 once percent-decoded".to_owned(),
+        )),
+    }
+}
+
+/// The decoded path for an error page or log line, from a path that may
+/// not have been checked yet (a request refused before it was built):
+/// invalid UTF-8 is shown replaced rather than failing again.
+pub(crate) fn display_path(raw_path: &str) -> Cow<'_, str> {
+    percent_decode_str(raw_path).decode_utf8_lossy()
 }
 
 /// URL parameters captured by a route, in pattern order: `(name, percent-decoded value)`.
@@ -224,6 +269,15 @@ mod tests {
         assert_eq!(request.path(), "/café/a b");
         assert_eq!(request.raw_path(), "/caf%C3%A9/a%20b");
         assert_eq!(request.query_string(), Some("x=1"));
+    }
+
+    #[test]
+    fn a_path_without_escapes_is_not_copied() {
+        let request = request("/plain/path/?x=%20").unwrap();
+        assert!(request.decoded_path.is_none());
+        assert_eq!(request.path(), "/plain/path/");
+        assert_eq!(decode_path("/a%2Fb").unwrap().as_deref(), Some("/a/b"));
+        assert_eq!(display_path("/caf%C3%A9"), "/café");
     }
 
     #[test]

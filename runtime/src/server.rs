@@ -10,7 +10,8 @@
 //! its own (see [`serve_with_shutdown`]).
 //!
 //! Limits enforced here: the request head size (hyper answers 431) and read
-//! time (hyper closes the connection); the body size (413, checked against
+//! time (a per-connection watchdog closes the connection, see
+//! [`watch_head_reads`]); the body size (413, checked against
 //! `Content-Length` first, then while reading) and read time (408). The
 //! time to answer is bounded in [`App::handle`] (503).
 
@@ -18,6 +19,7 @@ use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -28,16 +30,16 @@ use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Body, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
+use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::app::App;
 use crate::config::Limits;
 use crate::error::HttpError;
-use crate::request::Request;
+use crate::request::{Request, decode_path};
 
 /// How long to wait before accepting again after `accept` failed (e.g. out of file descriptors).
 const ACCEPT_RETRY_DELAY: Duration = Duration::from_millis(100);
@@ -213,11 +215,13 @@ impl Worker {
 /// runtime until the queue closes, then stops gracefully.
 async fn serve_connections(app: Arc<App>, mut queue: mpsc::UnboundedReceiver<Accepted>) {
     let limits = &app.config().limits;
+    let head_timeout = limits.header_read_timeout;
     let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .keep_alive(true)
+    // hyper's own header read timeout arms a timer for every request; the
+    // head watchdog below does the same job for a few instructions per request.
+    http.keep_alive(true)
         .max_header_size(limits.max_header_bytes)
-        .header_read_timeout(limits.header_read_timeout);
+        .header_read_timeout(None);
     let graceful = GracefulShutdown::new();
     while let Some((stream, remote)) = queue.recv().await {
         let stream = match TcpStream::from_std(stream) {
@@ -228,13 +232,29 @@ async fn serve_connections(app: Arc<App>, mut queue: mpsc::UnboundedReceiver<Acc
             }
         };
         let app = Arc::clone(&app);
-        let service = service_fn(move |request| respond(Arc::clone(&app), remote, request));
+        let activity = Arc::new(Activity::default());
+        let service = {
+            let activity = Arc::clone(&activity);
+            service_fn(move |request| {
+                activity.step();
+                respond(Arc::clone(&app), remote, request, Arc::clone(&activity))
+            })
+        };
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
+        let (ended, closed) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%remote, %error, "connection ended with an error");
             }
+            drop(ended);
         });
+        tokio::spawn(watch_head_reads(
+            activity,
+            task.abort_handle(),
+            closed,
+            head_timeout,
+            remote,
+        ));
     }
     let grace = app.config().limits.shutdown_grace;
     tokio::select! {
@@ -243,23 +263,80 @@ async fn serve_connections(app: Arc<App>, mut queue: mpsc::UnboundedReceiver<Acc
     }
 }
 
+/// What a connection's head watchdog sees of it: a counter bumped when a
+/// request's head has been read (the service is called) and again when its
+/// response is ready. Odd: a request is being answered; even: the
+/// connection is waiting for the next request head.
+#[derive(Default)]
+struct Activity(AtomicU32);
+
+impl Activity {
+    fn step(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Slow-loris protection: closes a connection that has been waiting for a
+/// request head (the first one, or the next on a keep-alive connection) for
+/// a whole `timeout` — like hyper's `header_read_timeout`, but a connection
+/// is checked once per `timeout` instead of arming a timer per request, so
+/// it is closed between one and two `timeout`s after its last request
+/// (answering a request does not count). Ends when the connection does.
+async fn watch_head_reads(
+    activity: Arc<Activity>,
+    connection: AbortHandle,
+    mut closed: oneshot::Receiver<()>,
+    timeout: Duration,
+    remote: SocketAddr,
+) {
+    let mut seen = activity.get();
+    loop {
+        tokio::select! {
+            _ = &mut closed => return,
+            () = tokio::time::sleep(timeout) => {}
+        }
+        let now = activity.get();
+        if now == seen && now.is_multiple_of(2) {
+            tracing::debug!(%remote, "no request head within {timeout:?}; closing the connection");
+            connection.abort();
+            return;
+        }
+        seen = now;
+    }
+}
+
 /// Turns one hyper request into a [`Request`], answers it, and back.
+///
+/// The head moves into the [`Request`] uncopied: the path is checked
+/// (percent-decoded) before, so a refusal still has it; the response's
+/// header map moves into hyper's response as it is.
 async fn respond(
     app: Arc<App>,
     remote: SocketAddr,
     request: hyper::Request<Incoming>,
+    activity: Arc<Activity>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let response = match read_body(&app.config().limits, &parts.headers, body).await {
-        Ok(body) => {
-            let method = parts.method.clone();
-            let uri = parts.uri.clone();
-            match Request::new(parts.method, parts.uri, parts.headers, body, remote) {
-                Ok(request) => app.handle(request).await,
-                Err(error) => app.reject(&method, uri.path(), error, started),
+        Ok(body) => match decode_path(parts.uri.path()) {
+            Ok(decoded_path) => {
+                let request = Request::with_decoded_path(
+                    parts.method,
+                    parts.uri,
+                    decoded_path,
+                    parts.headers,
+                    body,
+                    remote,
+                );
+                app.answer(request, started).await
             }
-        }
+            Err(error) => app.reject(&parts.method, parts.uri.path(), error, started),
+        },
         Err(error) => {
             let mut response = app.reject(&parts.method, parts.uri.path(), error, started);
             // The unread rest of the body makes the connection unusable.
@@ -273,6 +350,7 @@ async fn respond(
     let mut response = hyper::Response::new(Full::new(body));
     *response.status_mut() = status;
     *response.headers_mut() = headers;
+    activity.step();
     Ok(response)
 }
 

@@ -401,6 +401,33 @@ async fn oversized_headers_get_431() {
 }
 
 #[tokio::test]
+async fn a_head_that_never_ends_is_cut_off_but_a_slow_answer_is_not() {
+    let mut config = config();
+    config.limits.header_read_timeout = Duration::from_millis(200);
+    let server = start(config).await;
+    // Slow loris: half a head, then nothing. The server closes the
+    // connection without an answer (raw_exchange fails if it never does).
+    let answer = raw_exchange(server.addr(), b"GET / HTTP/1.1\r\nHost: testse").await;
+    assert_eq!(answer, "");
+    // Answering takes three head timeouts; the connection stays usable.
+    let stream = TcpStream::connect(server.addr()).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    let connection = tokio::spawn(connection);
+    for path in ["/slow/", "/hello/again/"] {
+        let response = sender
+            .send_request(build_request(Method::GET, path, &[], b""))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        read_reply(response).await;
+    }
+    assert!(!connection.is_finished());
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_malformed_request_line_gets_400_and_the_server_keeps_serving() {
     let server = start(config()).await;
     for garbage in [
@@ -606,5 +633,73 @@ async fn user_middleware_plugs_into_the_onion_and_handlers_see_shared_state() {
         "DENY",
         "outer layers still see the error page"
     );
+    server.shutdown().await.unwrap();
+}
+
+/// A middleware that panics when called (`?sync`) or while running (`?async`).
+fn panic_on_demand(
+    request: Request,
+    next: Next,
+) -> BoxFuture<'static, Result<Response, HttpError>> {
+    if request.query_value("sync").is_some() {
+        panic!("panicked when called");
+    }
+    Box::pin(async move {
+        if request.query_value("async").is_some() {
+            panic!("panicked while running");
+        }
+        Ok(next.run(request).await)
+    })
+}
+
+#[tokio::test]
+async fn a_panicking_middleware_gives_500_and_a_panicking_view_passes_through_the_layers() {
+    let mut config = ServerConfig {
+        debug: true,
+        ..config()
+    };
+    config.middleware.push(MiddlewareKind::Custom(Middleware {
+        name: "tests::tag_response",
+        call: tag_response,
+    }));
+    config.middleware.push(MiddlewareKind::Custom(Middleware {
+        name: "tests::panic_on_demand",
+        call: panic_on_demand,
+    }));
+    let server = start(config.clone()).await;
+    for (query, text) in [
+        ("sync", "panicked when called"),
+        ("async", "panicked while running"),
+    ] {
+        let reply = get(server.addr(), &format!("/hello/x/?{query}=1")).await;
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{query}");
+        assert!(reply.body.contains(text), "{query}: {}", reply.body);
+        assert_eq!(
+            reply.header(HeaderName::from_static("x-frame-options")),
+            "DENY",
+            "{query}: a refused request still gets the security headers"
+        );
+    }
+    // A view's panic is an error page inside the onion: outer layers see it.
+    let reply = get(server.addr(), "/panic/").await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(reply.header(HeaderName::from_static("x-tagged")), "yes");
+    assert_eq!(get(server.addr(), "/hello/x/").await.status, StatusCode::OK);
+    server.shutdown().await.unwrap();
+
+    // The outermost layer panicking when called.
+    config.middleware = vec![MiddlewareKind::Custom(Middleware {
+        name: "tests::panic_on_demand",
+        call: panic_on_demand,
+    })];
+    let server = start(config).await;
+    let reply = get(server.addr(), "/hello/x/?sync=1").await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        reply
+            .body
+            .contains("middleware panicked: panicked when called")
+    );
+    assert_eq!(get(server.addr(), "/hello/x/").await.status, StatusCode::OK);
     server.shutdown().await.unwrap();
 }

@@ -11,19 +11,32 @@
 //! response after them. As in Django, an error a layer returns becomes an
 //! error page right there, so the layers outside it see an ordinary response
 //! (and add their headers to it).
+//!
+//! Cost per layer: the layer's own boxed future, an `Arc` clone and a copy
+//! of the request's [`Head`] (method and URI, for error pages). Nothing
+//! else is boxed: [`Next::run`] returns a plain [`Run`] future, and the
+//! innermost one polls the view's future directly.
 
 pub mod common;
 pub mod security;
 pub mod timing;
 
+use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 
 use futures_util::future::BoxFuture;
+use http::header::{ACCEPT, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, Method, Uri};
 
 use crate::app::App;
 use crate::error::HttpError;
-use crate::request::Request;
+use crate::request::{Request, display_path};
 use crate::response::Response;
 
 /// One layer of the onion: do something with the request, call
@@ -123,12 +136,69 @@ impl MiddlewareKind {
 pub struct Next {
     app: Arc<App>,
     position: usize,
+    head: Head,
+}
+
+/// What an error page needs to know about the request once the request
+/// itself has moved inwards: taken once per request, then handed from
+/// layer to layer. A method, a URI and a header value are cheap to clone,
+/// and a request's method and URI cannot change on the way in; whether the
+/// client wants a JSON error is worked out only when there is an error.
+#[derive(Clone, Debug)]
+pub(crate) struct Head {
+    pub(crate) method: Method,
+    pub(crate) uri: Uri,
+    /// The first `Accept` and `Content-Type` values, for [`Head::json`].
+    accept: Option<HeaderValue>,
+    content_type: Option<HeaderValue>,
+}
+
+impl Head {
+    pub(crate) fn of(request: &Request) -> Head {
+        // One pass over the (few) headers is cheaper than two hashed lookups.
+        let (mut accept, mut content_type) = (None, None);
+        for (name, value) in request.headers() {
+            if *name == ACCEPT {
+                accept.get_or_insert_with(|| value.clone());
+            } else if *name == CONTENT_TYPE {
+                content_type.get_or_insert_with(|| value.clone());
+            }
+        }
+        Head {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            accept,
+            content_type,
+        }
+    }
+
+    /// The decoded path, for an error page or a log line (errors only).
+    pub(crate) fn path(&self) -> Cow<'_, str> {
+        display_path(self.uri.path())
+    }
+
+    /// Whether the client asked for a JSON error ([`crate::error_pages::wants_json`]).
+    pub(crate) fn json(&self) -> bool {
+        let mut headers = HeaderMap::new();
+        if let Some(accept) = &self.accept {
+            headers.insert(ACCEPT, accept.clone());
+        }
+        if let Some(content_type) = &self.content_type {
+            headers.insert(CONTENT_TYPE, content_type.clone());
+        }
+        crate::error_pages::wants_json(&headers)
+    }
 }
 
 impl Next {
-    /// The onion from its outermost layer.
-    pub(crate) fn start(app: Arc<App>) -> Next {
-        Next { app, position: 0 }
+    /// Starts the onion at its outermost layer for `request`, whose head is
+    /// `head`. A panic in the layer's synchronous part comes back with the
+    /// head, for the error page.
+    pub(crate) fn start(app: Arc<App>, head: Head, request: Request) -> Result<Run, Box<Panicked>> {
+        match panic::catch_unwind(AssertUnwindSafe(|| inner(&app, 0, &head, request))) {
+            Ok(inner) => Ok(Run { app, head, inner }),
+            Err(panic) => Err(Box::new(Panicked { head, panic })),
+        }
     }
 
     /// The application: its settings, router and shared state.
@@ -138,26 +208,102 @@ impl Next {
 
     /// Runs the inner layers and the handler; an error any of them returns
     /// is already turned into its error page.
-    pub fn run(self, request: Request) -> BoxFuture<'static, Response> {
-        let Next { app, position } = self;
-        let method = request.method().clone();
-        let path = request.path().to_owned();
-        let json = crate::error_pages::wants_json(request.headers());
-        let answer = match app.middleware().get(position) {
-            Some(layer) => {
-                let inner = Next {
-                    app: Arc::clone(&app),
-                    position: position + 1,
-                };
-                (layer.call)(request, inner)
+    ///
+    /// The next layer (or the router) is called right away; the returned
+    /// [`Run`] polls what it returned, without another box.
+    pub fn run(self, request: Request) -> Run {
+        let Next {
+            app,
+            position,
+            head,
+        } = self;
+        let inner = inner(&app, position, &head, request);
+        Run { app, head, inner }
+    }
+}
+
+/// Calls the layer at `position` (or, past the last one, the router).
+fn inner(app: &Arc<App>, position: usize, head: &Head, request: Request) -> Inner {
+    match app.middleware().get(position) {
+        Some(layer) => {
+            let next = Next {
+                app: Arc::clone(app),
+                position: position + 1,
+                head: head.clone(),
+            };
+            Inner::Layer((layer.call)(request, next))
+        }
+        None => app.dispatch(request),
+    }
+}
+
+/// The outermost layer panicked when called: its panic, and the head for the error page.
+pub(crate) struct Panicked {
+    pub(crate) head: Head,
+    pub(crate) panic: Box<dyn Any + Send>,
+}
+
+/// The future of [`Next::run`]: the rest of the onion's response.
+#[must_use = "futures do nothing unless polled"]
+pub struct Run {
+    app: Arc<App>,
+    head: Head,
+    inner: Inner,
+}
+
+/// What a [`Run`] waits for.
+pub(crate) enum Inner {
+    /// A middleware layer (its panics reach [`App::handle`]: 500).
+    Layer(BoxFuture<'static, Result<Response, HttpError>>),
+    /// A view: a panic in it becomes a 500 error page right here, so the
+    /// layers around it still add their headers.
+    Handler(BoxFuture<'static, Result<Response, HttpError>>),
+    /// Decided without waiting (routing errors, a view that panicked when called).
+    Ready(Option<Result<Response, HttpError>>),
+}
+
+impl Run {
+    /// The request's head, for the error page of a panic or a timeout.
+    pub(crate) fn head(&self) -> &Head {
+        &self.head
+    }
+}
+
+impl Future for Run {
+    type Output = Response;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        let answer = match &mut self.inner {
+            Inner::Layer(layer) => ready!(layer.as_mut().poll(cx)),
+            Inner::Handler(handler) => {
+                match panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx))) {
+                    Ok(Poll::Ready(answer)) => answer,
+                    Ok(Poll::Pending) => return Poll::Pending,
+                    Err(panic) => Err(handler_panicked(panic.as_ref())),
+                }
             }
-            None => Arc::clone(&app).dispatch(request),
+            Inner::Ready(answer) => answer.take().expect("`Run` polled after it completed"),
         };
-        Box::pin(async move {
-            match answer.await {
-                Ok(response) => response,
-                Err(error) => app.error_answer(&method, &path, json, error),
+        Poll::Ready(match answer {
+            Ok(response) => response,
+            Err(error) => {
+                let head = &self.head;
+                (self.app).error_answer(&head.method, &head.path(), head.json(), error)
             }
         })
     }
+}
+
+impl fmt::Debug for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Run")
+            .field("head", &self.head)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The error a view's panic becomes.
+pub(crate) fn handler_panicked(panic: &(dyn Any + Send)) -> HttpError {
+    let message = crate::error_pages::panic_message(panic);
+    HttpError::Internal(format!("handler panicked: {message}"))
 }
